@@ -1,0 +1,72 @@
+# BEBELI — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi:app
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_test
+
+.PHONY: run test test-sqlite test-postgres install install-dev browser translations serve bench-catalog clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: | $(BIN)/python
+	@$(BIN)/pybabel compile -q -d translations 2>/dev/null || $(BIN)/pybabel compile -d translations
+
+## make run: virtualenv, install, migrate the SQLite database in instance/, load demo data, serve
+run: install
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## make test: the whole suite on SQLite, then on PostgreSQL when one answers
+test: install-dev browser
+	@echo "== test suite on SQLite =="
+	$(BIN)/python -m pytest
+	@if $(BIN)/python scripts/testdb.py "$(TEST_DATABASE_URL)"; then \
+		echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest; \
+	else \
+		echo "== PostgreSQL pass SKIPPED: no server answered at $(TEST_DATABASE_URL) (see above) =="; \
+	fi
+
+test-sqlite: install-dev
+	$(BIN)/python -m pytest $(ARGS)
+
+test-postgres: install-dev
+	$(BIN)/python scripts/testdb.py "$(TEST_DATABASE_URL)"
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(ARGS)
+
+# Debian's chromium for the browser tests (never a downloaded browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian chromium for the browser tests…"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "WARNING: could not install chromium; browser tests will be skipped"; \
+		else \
+			echo "WARNING: /usr/bin/chromium missing and cannot install it; browser tests will be skipped"; \
+		fi; \
+	fi
+
+## make serve: gunicorn against PostgreSQL and Redis, configured as a server is
+serve: install
+	BEBELI_CONFIG=production $(BIN)/flask db upgrade
+	BEBELI_CONFIG=production $(BIN)/gunicorn --no-control-socket -c gunicorn.conf.py wsgi:app
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

@@ -1,0 +1,87 @@
+"""BEBELI — Bekasi Berani Beli: the e-catalog where local UMKM sell to civil servants and agencies."""
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+from config import CONFIGS
+
+FEATURE_MODULES = ("main", "auth", "audit", "mail", "directory", "admin")
+
+
+def create_app(config: str | type = "development", **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    config_class = CONFIGS[config] if isinstance(config, str) else config
+    if hasattr(config_class, "validate"):
+        config_class.validate()
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from bebeli import database, i18n, observability, security
+    from bebeli.extensions import csrf, db, limiter, login_manager, migrate
+
+    database.configure_engine_events()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    observability.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from bebeli.auth.models import User
+
+        return db.session.scalar(db.select(User).where(User.session_token == token))
+
+    from bebeli.mail.hooks import init_app as init_mail
+
+    init_mail(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    for name in FEATURE_MODULES:
+        _import_optional(f"bebeli.{name}.models")  # every table known to metadata and Alembic
+        _import_optional(f"bebeli.{name}.views")   # routes attach themselves to the blueprint
+        module = importlib.import_module(f"bebeli.{name}")
+        app.register_blueprint(module.bp)
+
+
+def _import_optional(module_name: str):
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return None
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from bebeli.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from bebeli import cli
+
+    cli.init_app(app)

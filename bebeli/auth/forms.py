@@ -1,0 +1,40 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(_l("Email atau NIP"), validators=[DataRequired(), Length(max=254)],
+                             render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Ingat saya di perangkat ini"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Kata sandi saat ini"), validators=[DataRequired(), Length(max=200)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Ulangi kata sandi baru"),
+                            validators=[DataRequired(), EqualTo("new_password", _l("Kata sandi tidak sama."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class ForgotPasswordForm(FlaskForm):
+    identifier = StringField(_l("Email atau NIP"), validators=[DataRequired(), Length(max=254)],
+                             render_kw={"autocomplete": "username"})
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Ulangi kata sandi baru"),
+                            validators=[DataRequired(), EqualTo("new_password", _l("Kata sandi tidak sama."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])

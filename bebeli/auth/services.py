@@ -1,0 +1,251 @@
+"""Authentication rules: password hashing, login with lockout, password change and reset."""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from bebeli.audit.services import record
+from bebeli.auth.models import LoginThrottle, Role, RoleAssignment, User, new_session_token
+from bebeli.db import utcnow
+from bebeli.errors import AccountLocked, DomainError, ValidationFailed
+from bebeli.extensions import db
+
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so both paths cost the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class InvalidCredentials(DomainError):
+    status_code = 401
+    code = "invalid_credentials"
+    default_message = _l("Email/NIP atau kata sandi salah.")
+
+
+class InvalidResetToken(DomainError):
+    code = "invalid_token"
+    default_message = _l("Tautan atur ulang kata sandi tidak valid, sudah dipakai, atau kedaluwarsa. Minta tautan baru.")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalize_identifier(identifier: str) -> str:
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return identifier.lower()
+    digits = "".join(ch for ch in identifier if not ch.isspace() and ch not in ".-")
+    return digits
+
+
+def find_user_by_login(identifier: str) -> User | None:
+    """Email (case-insensitive) or an 18-digit NIP."""
+    key = normalize_identifier(identifier)
+    if not key:
+        return None
+    if "@" in key:
+        return db.session.scalar(db.select(User).where(User.email == key))
+    if key.isdigit() and len(key) == 18:
+        from bebeli.directory.models import AsnProfile
+
+        return db.session.scalar(db.select(User).join(AsnProfile).where(AsnProfile.nip == key))
+    return None
+
+
+def _throttle_key(user: User | None, identifier: str) -> str:
+    if user is not None:
+        return f"user:{user.id}"
+    digest = hashlib.sha256(normalize_identifier(identifier).encode()).hexdigest()[:40]
+    return f"id:{digest}"
+
+
+def _lock_message(minutes: int):
+    return _l(
+        "Terlalu banyak percobaan masuk yang gagal. Akun dikunci sementara; coba lagi dalam "
+        "%(minutes)d menit atau atur ulang kata sandi.",
+        minutes=minutes,
+    )
+
+
+def authenticate(identifier: str, password: str) -> User:
+    """Return the user for these credentials, or raise. The caller commits either way:
+    failed attempts and lockouts are recorded even when login is refused."""
+    cfg = current_app.config
+    user = find_user_by_login(identifier)
+    now = utcnow()
+    key = _throttle_key(user, identifier)
+    throttle = db.session.get(LoginThrottle, key)
+
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        remaining = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
+        record("auth.login_locked", actor=user, object_type="users", object_id=getattr(user, "id", None))
+        raise AccountLocked(_lock_message(remaining))
+
+    if verify_password(user, password):
+        if not user.is_active_account:
+            record("auth.login_inactive", actor=user, obj=user)
+            raise InvalidCredentials(_l("Akun ini telah dinonaktifkan. Hubungi administrator."))
+        if throttle:
+            db.session.delete(throttle)
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = now
+        record("auth.login", actor=user, obj=user)
+        return user
+
+    if throttle is None:
+        throttle = LoginThrottle(key=key, failures=0)
+        db.session.add(throttle)
+    if throttle.locked_until and throttle.locked_until <= now:
+        throttle.failures = 0
+        throttle.locked_until = None
+    throttle.failures += 1
+    record("auth.login_failed", actor=user, object_type="users", object_id=getattr(user, "id", None),
+           failures=throttle.failures)
+    if throttle.failures >= cfg["LOGIN_MAX_FAILURES"]:
+        minutes = cfg["LOGIN_LOCKOUT_MINUTES"]
+        throttle.locked_until = now + timedelta(minutes=minutes)
+        record("auth.lockout", actor=user, object_type="users", object_id=getattr(user, "id", None))
+        raise AccountLocked(_lock_message(minutes))
+    raise InvalidCredentials()
+
+
+def check_password_policy(password: str, user: User | None = None) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise ValidationFailed(_l("Kata sandi minimal %(n)d karakter.", n=minimum))
+    if password.isdigit():
+        raise ValidationFailed(_l("Kata sandi tidak boleh hanya berisi angka."))
+    if user is not None:
+        lowered = password.lower()
+        if lowered == user.email.lower() or (user.asn and user.asn.nip in password):
+            raise ValidationFailed(_l("Kata sandi tidak boleh sama dengan email atau NIP."))
+
+
+def set_password(user: User, password: str, *, actor: User | None = None, reason: str = "change") -> None:
+    check_password_policy(password, user)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.session_token = new_session_token()
+    throttle = db.session.get(LoginThrottle, f"user:{user.id}")
+    if throttle:
+        db.session.delete(throttle)
+    record(f"auth.password_{reason}", actor=actor or user, obj=user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user, current):
+        raise ValidationFailed(_l("Kata sandi saat ini salah."), field="current_password")
+    set_password(user, new, reason="change")
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="bebeli.password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # The token carries a digest of the current hash: once the password changes (by this
+    # token or otherwise) the token no longer matches, which makes it single-use.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"u": user.id, "f": _password_fingerprint(user)})
+
+
+def request_password_reset(identifier: str) -> None:
+    """Mail a reset link if the account exists; says nothing either way."""
+    from flask import url_for
+
+    from bebeli.mail.services import send_mail
+
+    user = find_user_by_login(identifier)
+    if user is None or not user.is_active_account:
+        record("auth.reset_requested_unknown", object_type="users")
+        return
+    token = make_reset_token(user)
+    send_mail(
+        user.email,
+        _l("Atur ulang kata sandi BEBELI"),
+        "password_reset",
+        kind="password_reset",
+        user=user,
+        url=url_for("auth.reset_password", token=token, _external=True),
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+    record("auth.reset_requested", actor=user, obj=user)
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        raise InvalidResetToken() from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.is_active_account or data.get("f") != _password_fingerprint(user):
+        raise InvalidResetToken()
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    set_password(user, new_password, reason="reset")
+    return user
+
+
+def grant_role(user: User, role: Role | str, *, agency_id: int | None = None, actor: User | None = None) -> RoleAssignment:
+    role = Role(role)
+    if role.agency_scoped and agency_id is None:
+        raise ValidationFailed(_l("Peran ini harus terkait dengan satu perangkat daerah."))
+    if not role.agency_scoped:
+        agency_id = None
+    for existing in user.roles:
+        if existing.role == role and existing.agency_id == agency_id:
+            return existing
+    assignment = RoleAssignment(role=role, agency_id=agency_id)
+    user.roles.append(assignment)
+    record("auth.role_granted", actor=actor, obj=user, role=role.value, agency_id=agency_id)
+    return assignment
+
+
+def revoke_role(user: User, role: Role | str, *, agency_id: int | None = None, actor: User | None = None) -> None:
+    role = Role(role)
+    for existing in list(user.roles):
+        if existing.role == role and (agency_id is None or existing.agency_id == agency_id):
+            user.roles.remove(existing)
+            record("auth.role_revoked", actor=actor, obj=user, role=role.value, agency_id=existing.agency_id)
+
+
+# A hash no password verifies against: accounts created by import or by an administrator
+# start with it and are activated through the password-reset mail.
+UNUSABLE_PASSWORD = "!"
+
+
+def create_user(*, email: str, name: str, password: str | None = None, roles=(), phone: str | None = None,
+                actor: User | None = None, agency_id: int | None = None) -> User:
+    email = email.strip().lower()
+    if db.session.scalar(db.select(User.id).where(User.email == email)):
+        raise ValidationFailed(_l("Email sudah terdaftar."), field="email")
+    user = User(email=email, name=name.strip(), phone=phone, password_hash=UNUSABLE_PASSWORD)
+    if password is not None:
+        check_password_policy(password, user)
+        user.password_hash = hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    for role in roles:
+        grant_role(user, role, agency_id=agency_id if Role(role).agency_scoped else None, actor=actor)
+    record("auth.user_created", actor=actor or user, obj=user, roles=[Role(r).value for r in roles])
+    return user

@@ -1,0 +1,83 @@
+"""`flask` commands: seed-demo, create-admin, send-mail; modules add their own (import-asn …)."""
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from bebeli.extensions import db
+
+DEMO_PASSWORD = "Bebeli-Demo-2026"
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Load demo data once; running it again changes nothing."""
+    from bebeli import FEATURE_MODULES
+
+    accounts: list[tuple[str, str, str]] = []
+    for name in FEATURE_MODULES:
+        try:
+            module = importlib.import_module(f"bebeli.{name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bebeli.{name}.demo":
+                raise
+            continue
+        module.seed(accounts, DEMO_PASSWORD)
+        db.session.commit()
+    click.echo("")
+    click.echo("Akun demo (kata sandi semua akun: %s)" % DEMO_PASSWORD)
+    for role, login, note in accounts:
+        click.echo(f"  {role:<22} {login:<34} {note}")
+    click.echo("")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option()
+@with_appcontext
+def create_admin(email, name, password):
+    """Create the first administrator (or give an existing account the admin role)."""
+    from bebeli.auth.models import Role, User
+    from bebeli.auth.services import create_user, grant_role
+    from bebeli.errors import DomainError
+
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    try:
+        if user is None:
+            user = create_user(email=email, name=name, password=password, roles=[Role.ADMIN])
+        else:
+            grant_role(user, Role.ADMIN)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Admin ready: {user.email}")
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command():
+    """Deliver queued mail (safe to run from cron on several servers)."""
+    from bebeli.mail.services import deliver_pending
+
+    click.echo(f"delivered {deliver_pending(limit=500)} message(s)")
+
+
+def init_app(app: Flask) -> None:
+    from bebeli import FEATURE_MODULES
+
+    for command in (seed_demo, create_admin, send_mail_command):
+        app.cli.add_command(command)
+    for name in FEATURE_MODULES:
+        try:
+            module = importlib.import_module(f"bebeli.{name}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bebeli.{name}.cli":
+                raise
+            continue
+        for command in module.commands:
+            app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Directory screens (ASN and agencies)."""

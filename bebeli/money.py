@@ -1,0 +1,49 @@
+"""Rupiah: integer amounts only, formatted the Indonesian way (`Rp 1.250.000`)."""
+from __future__ import annotations
+
+import re
+
+from babel.numbers import format_currency
+
+# A sensible upper bound for any single price or amount typed into a form (Rp 10 miliar).
+MAX_AMOUNT = 10_000_000_000
+
+_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+def rupiah(amount: int | None) -> str:
+    """Format integer rupiah as `Rp 1.250.000` (negative as `-Rp 5.000`)."""
+    if amount is None:
+        return "–"
+    if isinstance(amount, float) or not isinstance(amount, int):
+        raise TypeError("rupiah amounts are integers")
+    text = format_currency(
+        abs(amount), "IDR", format="¤\u00a0#,##0", currency_digits=False, locale="id_ID"
+    )
+    return ("-" if amount < 0 else "") + text.replace("\u00a0", " ")
+
+
+def parse_rupiah(text: str | int | None) -> int:
+    """Read what a person types as an amount: `1250000`, `1.250.000`, `Rp 1.250.000`, `1.250.000,00`.
+
+    Raises ValueError for anything that is not a whole number of rupiah.
+    """
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    if text is None:
+        raise ValueError("empty amount")
+    s = str(text).strip().replace("Rp", "").replace("rp", "").replace(" ", "").replace("\u00a0", "")
+    if s.endswith(",00") or s.endswith(",0"):
+        s = s.rsplit(",", 1)[0]
+    if not s:
+        raise ValueError("empty amount")
+    if s.isdigit():
+        return int(s)
+    if _GROUPED.match(s):
+        return int(s.replace(".", ""))
+    raise ValueError(f"not a whole rupiah amount: {text!r}")
+
+
+def percent_of(amount: int, basis_points: int) -> int:
+    """`amount × basis_points / 10 000`, rounded half up, in integer arithmetic (no floats)."""
+    return (amount * basis_points + 5_000) // 10_000
