@@ -7,7 +7,10 @@ from flask import Flask
 
 from config import CONFIGS
 
-FEATURE_MODULES = ("main", "auth", "audit", "mail", "directory", "admin")
+FEATURE_MODULES = (
+    "main", "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
+    "cart", "orders", "payments", "quotas", "admin",
+)
 
 
 def create_app(config: str | type = "development", **overrides) -> Flask:

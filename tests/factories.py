@@ -85,3 +85,63 @@ def admin(**kw) -> User:
 
 def agency_admin(agency: Agency, **kw) -> User:
     return UserFactory(roles=[Role.AGENCY_ADMIN], roles__agency_id=agency.id, **kw)
+
+
+# --- sellers and catalog -------------------------------------------------------------------
+from bebeli.catalog.models import Category, Product, ProductStatus  # noqa: E402
+from bebeli.db import utcnow  # noqa: E402
+from bebeli.sellers.models import Shop, ShopStatus  # noqa: E402
+
+
+def seller(**kw) -> User:
+    return UserFactory(roles=[Role.SELLER], **kw)
+
+
+class ShopFactory(Base):
+    class Meta:
+        model = Shop
+
+    owner = factory.SubFactory(UserFactory, roles=[Role.SELLER])
+    name = factory.Sequence(lambda n: f"Toko Uji {n}")
+    slug = factory.Sequence(lambda n: f"toko-uji-{n}")
+    owner_name = factory.LazyAttribute(lambda o: o.owner.name)
+    nik = factory.Sequence(lambda n: f"3216015506{90 + n % 10:02d}{n % 10000:04d}"[:16])
+    nib = factory.Sequence(lambda n: f"{1200000000000 + n}")
+    is_pkp = False
+    address = "Jl. Raya Cikarang No. 1"
+    kecamatan = "Cikarang Utara"
+    kelurahan = "Karangasih"
+    regency = "Kabupaten Bekasi"
+    phone = factory.Sequence(lambda n: f"62812{n:08d}")
+    bank_name = "Bank BJB"
+    bank_account_number = factory.Sequence(lambda n: f"{9000000000 + n}")
+    bank_account_name = factory.LazyAttribute(lambda o: o.owner_name)
+    is_local = True
+    status = ShopStatus.VERIFIED
+    delivery_fee_amount = 10_000
+
+
+class CategoryFactory(Base):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Kategori {n}")
+    slug = factory.Sequence(lambda n: f"kategori-{n}")
+
+
+class ProductFactory(Base):
+    class Meta:
+        model = Product
+
+    shop = factory.SubFactory(ShopFactory)
+    category = factory.SubFactory(CategoryFactory)
+    name = factory.Sequence(lambda n: f"Produk Uji {n}")
+    slug = factory.Sequence(lambda n: f"produk-uji-{n}")
+    description = "Produk UMKM lokal Bekasi."
+    price_amount = 25_000
+    unit = "pcs"
+    stock = 100
+    min_order_qty = 1
+    status = ProductStatus.PUBLISHED
+    published_at = factory.LazyFunction(utcnow)
+    search_text = factory.LazyAttribute(lambda o: o.name.lower())
