@@ -91,6 +91,7 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     ASN_IMPORT_MAX_ROWS = _env_int("ASN_IMPORT_MAX_ROWS", 20000)
+    ASN_IMPORT_BATCH_HOURS = _env_int("ASN_IMPORT_BATCH_HOURS", 24)  # an unconfirmed preview expires
 
     # Stripe (payments); without keys a simulated gateway stands in (never in production)
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bebeli.db import TimestampMixin
+from bebeli.db import TimestampMixin, utcnow
 from bebeli.extensions import db
 
 
@@ -79,3 +79,33 @@ class AsnProfile(TimestampMixin, db.Model):
         sa.CheckConstraint("tpp_amount IS NULL OR tpp_amount >= 0", name="tpp_not_negative"),
         sa.CheckConstraint("length(nip) = 18", name="nip_18_digits"),
     )
+
+
+class AsnImportBatch(db.Model):
+    """An uploaded ASN file waiting for the admin's confirmation.
+
+    The parsed cells and the validation result of every row live here (not on a local disk),
+    so the preview and the confirmation may be served by different app servers. Batches
+    expire; a confirmed batch keeps only its counts.
+    """
+
+    __tablename__ = "asn_import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    columns: Mapped[dict] = mapped_column(sa.JSON)  # {"used": [...], "ignored": [...]} header columns
+    # [{"line", "cells", "action", "errors", "changed"}, ...]; None once confirmed
+    rows: Mapped[list | None] = mapped_column(sa.JSON)
+    total_count: Mapped[int] = mapped_column(default=0)
+    invalid_count: Mapped[int] = mapped_column(default=0)
+    new_count: Mapped[int] = mapped_column(default=0)
+    updated_count: Mapped[int] = mapped_column(default=0)
+    unchanged_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    confirmed_at: Mapped[datetime | None]
+
+    @property
+    def valid_count(self) -> int:
+        return self.total_count - self.invalid_count

@@ -214,3 +214,94 @@
     });
   }
 })();
+
+/* ==========================================================================
+   Upload progress: form[data-upload-progress]
+   Sends the form with XMLHttpRequest so a <progress> inside its
+   [data-upload-status] box (unhidden on submit) shows how much of the file has
+   gone; then the bar turns indeterminate and [data-upload-message] shows the
+   form's data-upload-busy text while the server works. The answer (after any
+   redirect) replaces the page body and its URL is pushed to the history, so
+   flash messages are shown exactly once. On a network error the form is
+   re-enabled and data-upload-failed is shown. Without JS the form posts as usual.
+   ========================================================================== */
+(function () {
+  'use strict';
+
+  var doc = document;
+  var reloadOnPop = false;
+
+  function enable(form) {
+    form.removeAttribute('data-submitted');
+    form.removeAttribute('aria-busy');
+    Array.prototype.forEach.call(form.querySelectorAll('button, input[type="submit"]'), function (b) {
+      b.disabled = false;
+    });
+  }
+
+  function showPage(html, url) {
+    var next = new DOMParser().parseFromString(html, 'text/html');
+    if (!next.body || !next.body.children.length) return false;
+    doc.title = next.title;
+    doc.body.replaceWith(doc.adoptNode(next.body));
+    if (url && url !== window.location.href) {
+      window.history.pushState(null, '', url);
+      if (!reloadOnPop) {
+        reloadOnPop = true;
+        // The earlier page's body is gone: going back loads it again.
+        window.addEventListener('popstate', function () { window.location.reload(); });
+      }
+    }
+    window.scrollTo(0, 0);
+    var main = doc.getElementById('main');
+    if (main) {
+      main.setAttribute('tabindex', '-1');
+      main.focus({ preventScroll: true });
+    }
+    return true;
+  }
+
+  doc.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-upload-progress')) return;
+    if (event.defaultPrevented || !window.FormData || !window.XMLHttpRequest || !window.DOMParser) return;
+    event.preventDefault();
+
+    var box = form.querySelector('[data-upload-status]');
+    var bar = box ? box.querySelector('progress') : null;
+    var message = box ? box.querySelector('[data-upload-message]') : null;
+    function say(text) { if (message) message.textContent = text || ''; }
+    if (box) box.hidden = false;
+    if (bar) { bar.max = 100; bar.value = 0; }
+
+    var data;
+    try {
+      data = new FormData(form, event.submitter || undefined);
+    } catch (e) {
+      data = new FormData(form);
+    }
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', form.action);
+    xhr.setRequestHeader('X-Requested-With', 'XMLHttpRequest');
+    xhr.upload.addEventListener('progress', function (e) {
+      if (!e.lengthComputable || !bar) return;
+      var percent = Math.round((e.loaded / e.total) * 100);
+      bar.value = percent;
+      say(percent + '%');
+    });
+    xhr.upload.addEventListener('load', function () {
+      if (bar) bar.removeAttribute('value'); // indeterminate: the server is working
+      say(form.getAttribute('data-upload-busy'));
+    });
+    function failed() {
+      enable(form);
+      if (bar) bar.value = 0;
+      say(form.getAttribute('data-upload-failed'));
+    }
+    xhr.addEventListener('load', function () {
+      if (!showPage(xhr.responseText, xhr.responseURL)) failed();
+    });
+    xhr.addEventListener('error', failed);
+    xhr.send(data);
+  });
+})();
