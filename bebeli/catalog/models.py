@@ -20,7 +20,9 @@ class Category(db.Model):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
+    # NO ACTION rather than RESTRICT: checked at the end of a statement, so emptying the table
+    # in one DELETE works, while deleting a parent that still has children is refused.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     position: Mapped[int] = mapped_column(default=0)
@@ -63,6 +65,8 @@ class Product(TimestampMixin, db.Model):
     # Stemmed name, description, category and shop name (PySastrawi), the one text both
     # search backends index.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # The stemmed name alone, padded with spaces: relevance counts query words found in it.
+    search_name: Mapped[str] = mapped_column(sa.Text, default="")
 
     shop = relationship("Shop", lazy="joined")
     category: Mapped[Category] = relationship(lazy="joined")
@@ -75,7 +79,11 @@ class Product(TimestampMixin, db.Model):
         sa.CheckConstraint("stock >= 0", name="stock_not_negative"),
         sa.CheckConstraint("min_order_qty >= 1", name="min_order_positive"),
         sa.UniqueConstraint("shop_id", "slug", name="uq_products_shop_slug"),
+        sa.CheckConstraint("status <> 'published' OR published_at IS NOT NULL", name="published_has_date"),
+        # Buyers' sorts (newest, best-selling, price) walk one of these in order and stop at a page.
         sa.Index("ix_products_listing", "status", "taken_down", "published_at"),
+        sa.Index("ix_products_popular", "status", "taken_down", "sold_count"),
+        sa.Index("ix_products_price", "status", "taken_down", "price_amount"),
     )
 
     def __repr__(self) -> str:
@@ -94,3 +102,23 @@ class ProductImage(db.Model):
     height: Mapped[int]
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+class SearchTerm(db.Model):
+    """A stemmed word of the catalog and how many products use it: the vocabulary that
+    "did you mean" suggestions come from, kept in step by the service that writes products."""
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    doc_count: Mapped[int] = mapped_column(default=0)
+
+
+class CatalogState(db.Model):
+    """One row whose generation moves with every write to what buyers browse: cached pages
+    are keyed by it, so a change made through the app shows on the very next request."""
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(sa.BigInteger, default=0)

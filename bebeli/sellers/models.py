@@ -56,6 +56,8 @@ class Shop(TimestampMixin, db.Model):
     is_local: Mapped[bool] = mapped_column(default=False, index=True)
     status: Mapped[ShopStatus] = mapped_column(_enum(ShopStatus), default=ShopStatus.PENDING, index=True)
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # When the shop last entered the verification queue (registration or resubmission).
+    submitted_at: Mapped[datetime | None]
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # Fulfilment options and the flat delivery fee charged per seller order (integer rupiah).
@@ -89,6 +91,8 @@ class ShopCertificate(db.Model):
     number: Mapped[str] = mapped_column(sa.String(60))
     expires_on: Mapped[date | None]
     document_key: Mapped[str | None] = mapped_column(sa.String(255))
+    # Set once the seller and the admins were told it expired; cleared when the date changes.
+    expiry_notified_at: Mapped[datetime | None]
 
     shop: Mapped[Shop] = relationship(back_populates="certificates")
 

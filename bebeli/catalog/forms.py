@@ -1,0 +1,127 @@
+"""Forms of the catalog (products, categories, moderation reasons, the buyer's filters) and the
+helpers views use to report a service's answer."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import flash
+from flask_babel import lazy_gettext as _l
+from bebeli.forms import BaseForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, Form, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from bebeli.catalog.services import MAX_IMAGES, MAX_PRICE, PRODUCT_UNITS
+from bebeli.errors import DomainError
+from bebeli.extensions import db
+from bebeli.money import parse_rupiah, rupiah
+
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
+
+
+class RupiahField(StringField):
+    """Whole rupiah as people type them: 25000, 25.000 or Rp 25.000."""
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not self.raw_text:
+            return
+        try:
+            self.data = parse_rupiah(self.raw_text)
+        except ValueError:
+            raise ValueError(_l("Tulis nominal rupiah tanpa sen, misalnya 25000 atau 25.000.")) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:,}".replace(",", ".")
+
+
+class ReasonForm(BaseForm):
+    reason = TextAreaField(_l("Alasan"), validators=[DataRequired(), Length(min=5, max=1000)],
+                           render_kw={"rows": 3})
+
+
+class ProductForm(BaseForm):
+    name = StringField(_l("Nama produk"), validators=[DataRequired(), Length(min=3, max=160)])
+    category_id = SelectField(_l("Kategori"), coerce=int, validators=[InputRequired()])
+    description = TextAreaField(_l("Deskripsi"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 6})
+    price = RupiahField(_l("Harga (Rp, belum termasuk PPN)"), validators=[
+        InputRequired(),
+        NumberRange(min=1, max=MAX_PRICE, message=_l("Harga harus antara Rp 1 dan %(max)s.", max=rupiah(MAX_PRICE))),
+    ], render_kw={"inputmode": "numeric"})
+    unit = SelectField(_l("Satuan"), choices=[(u, u) for u in PRODUCT_UNITS])
+    stock = IntegerField(_l("Stok"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)],
+                         render_kw={"inputmode": "numeric", "min": 0})
+    min_order_qty = IntegerField(_l("Minimal pembelian"), default=1,
+                                 validators=[InputRequired(), NumberRange(min=1, max=10_000)],
+                                 render_kw={"inputmode": "numeric", "min": 1})
+    weight_grams = IntegerField(_l("Berat per satuan (gram)"), validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+                                render_kw={"inputmode": "numeric", "min": 1})
+    tkdn_note = StringField(_l("Catatan TKDN / kandungan lokal (untuk pembelian instansi)"),
+                            validators=[Optional(), Length(max=255)])
+    images = MultipleFileField(_l("Foto produk (maks. %(n)d, JPEG/PNG/WebP, maks. 5 MB per foto)", n=MAX_IMAGES),
+                               render_kw={"accept": IMAGE_ACCEPT, "data-preview": "image-preview"})
+
+    def set_category_choices(self, tree) -> None:
+        """Group sub-categories under their parent; a parent without children is itself a choice."""
+        choices = {}
+        for node in tree:
+            options = [(c.id, c.name) for c in node.children] or [(node.category.id, node.category.name)]
+            choices[node.category.name] = options
+        self.category_id.choices = choices
+
+
+class ImagesForm(BaseForm):
+    images = MultipleFileField(_l("Tambah foto"), validators=[DataRequired()],
+                               render_kw={"accept": IMAGE_ACCEPT, "data-preview": "image-preview"})
+
+
+class CategoryForm(BaseForm):
+    name = StringField(_l("Nama kategori"), validators=[DataRequired(), Length(max=80)])
+    parent_id = SelectField(_l("Induk"), coerce=int, default=0)
+    position = IntegerField(_l("Urutan"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
+    is_active = BooleanField(_l("Aktif"), default=True)
+
+
+class SearchForm(Form):
+    """The buyer's query and filters, read from the URL so every result page can be shared."""
+
+    q = StringField(_l("Cari produk"), validators=[Optional(), Length(max=200)])
+    kategori = StringField(validators=[Optional(), Length(max=100)])
+    min = RupiahField(_l("Harga min."), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE)])
+    maks = RupiahField(_l("Harga maks."), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE)])
+    kecamatan = SelectField(_l("Kecamatan"), validate_choice=False)
+    stok = BooleanField(_l("Stok tersedia"))
+    lokal = BooleanField(_l("UMKM lokal saja"))
+    urut = SelectField(_l("Urutkan"), validate_choice=False, choices=[
+        ("", _l("Paling sesuai")), ("terbaru", _l("Terbaru")), ("termurah", _l("Harga terendah")),
+        ("termahal", _l("Harga tertinggi")), ("terlaris", _l("Terlaris")),
+    ])
+
+
+SORT_PARAMS = {"terbaru": "newest", "termurah": "price_asc", "termahal": "price_desc", "terlaris": "popular"}
+
+
+def attach_error(form, error, default_field: str | None = None) -> None:
+    """Show a service's DomainError on the form field it names (or above the form)."""
+    name = error.details.get("field") or default_field
+    if name and name in form:
+        form[name].errors = [*form[name].errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def run_action(action: Callable[[], object], success: str) -> bool:
+    """A one-button action (publish, approve, take down …): commit and say `success`, or roll
+    back and show the service's reason. True when it went through."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

@@ -1,0 +1,92 @@
+"""What each role may see of the catalog, written once.
+
+Buyers see a product only when it is published, not taken down, and its shop is verified
+(a suspended, pending or rejected shop hides all its products at once). Sellers see all
+their own products and nobody else's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import defer, joinedload, lazyload
+
+from bebeli.catalog.models import Category, Product, ProductStatus
+from bebeli.extensions import db
+from bebeli.sellers.models import Shop, ShopStatus
+
+
+def buyer_visible_conditions(*shop_conditions) -> tuple:
+    """Conditions on products a buyer may see, from shops also meeting `shop_conditions`.
+
+    The shop test is a correlated EXISTS, not a join nor an IN list: the database then walks
+    products in the order of an index (newest, cheapest, best-selling) and stops after one
+    page, checking each product's shop by primary key, instead of starting from the shops
+    and sorting every product they have."""
+    return (
+        Product.status == ProductStatus.PUBLISHED,
+        Product.taken_down.is_(False),
+        sa.exists().where(Shop.id == Product.shop_id, Shop.status == ShopStatus.VERIFIED, *shop_conditions),
+    )
+
+
+def products_for_buyers(*shop_conditions) -> sa.Select:
+    """Products any buyer may see, with their shop (and without the long text columns a
+    product card never shows)."""
+    return (
+        db.select(Product)
+        .options(joinedload(Product.shop).lazyload(Shop.owner), lazyload(Product.category),
+                 defer(Product.description), defer(Product.search_text), defer(Product.search_name))
+        .where(*buyer_visible_conditions(*shop_conditions))
+    )
+
+
+def is_visible_to_buyers(product: Product) -> bool:
+    return (
+        product.status == ProductStatus.PUBLISHED
+        and not product.taken_down
+        and product.shop.status == ShopStatus.VERIFIED
+    )
+
+
+def products_for_seller(shop: Shop) -> sa.Select:
+    return db.select(Product).where(Product.shop_id == shop.id)
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    category: Category
+    children: list[Category]
+
+
+def category_tree(*, active_only: bool = True) -> list[CategoryNode]:
+    """The two-level category tree in menu order, from one query."""
+    stmt = db.select(Category).order_by(Category.position, Category.name)
+    if active_only:
+        stmt = stmt.where(Category.is_active.is_(True))
+    rows = db.session.scalars(stmt).all()
+    children: dict[int, list[Category]] = {}
+    for row in rows:
+        if row.parent_id is not None:
+            children.setdefault(row.parent_id, []).append(row)
+    return [CategoryNode(row, children.get(row.id, [])) for row in rows if row.parent_id is None]
+
+
+def category_ids_under(category: Category) -> list[int]:
+    """A category and its children: a top category's page lists its sub-categories' products."""
+    child_ids = db.session.scalars(db.select(Category.id).where(Category.parent_id == category.id)).all()
+    return [category.id, *child_ids]
+
+
+def newest_products(limit: int) -> list[Product]:
+    return db.session.scalars(
+        products_for_buyers().order_by(Product.published_at.desc(), Product.id.desc()).limit(limit)
+    ).all()
+
+
+def popular_products(limit: int) -> list[Product]:
+    """Best sellers; products nobody bought yet are not "popular"."""
+    return db.session.scalars(
+        products_for_buyers().where(Product.sold_count > 0)
+        .order_by(Product.sold_count.desc(), Product.id.desc()).limit(limit)
+    ).all()

@@ -1,0 +1,24 @@
+"""`flask notify-expired-certificates`: run daily from cron."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from bebeli.extensions import db
+
+
+@click.command("notify-expired-certificates")
+@with_appcontext
+def notify_expired_certificates_command():
+    """Mail sellers and admins about certificates that expired since the last run."""
+    from bebeli.sellers.services import notify_expired_certificates
+
+    # Mail is rendered as in a request, with links to the public address.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        count = notify_expired_certificates()
+        db.session.commit()
+    click.echo(f"{count} expired certificate(s) reported")
+
+
+commands = [notify_expired_certificates_command]

@@ -1,0 +1,26 @@
+"""Who may touch a shop: its owner, and administrators for verification and documents."""
+from __future__ import annotations
+
+from bebeli.auth.permissions import is_admin
+
+
+def owns_shop(user, shop) -> bool:
+    return bool(user and user.is_authenticated and shop is not None and shop.owner_id == user.id)
+
+
+def can_view_shop_documents(user, shop) -> bool:
+    """Certificates may carry personal data: the owner and administrators only."""
+    return owns_shop(user, shop) or is_admin(user)
+
+
+def owns_certificate(user, certificate) -> bool:
+    return owns_shop(user, certificate.shop)
+
+
+def can_view_certificate(user, certificate) -> bool:
+    return can_view_shop_documents(user, certificate.shop)
+
+
+TEMPLATE_RULES = {
+    "owns_shop": owns_shop,
+}
