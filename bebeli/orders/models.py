@@ -29,6 +29,7 @@ class PaymentStatus(str, enum.Enum):
     PAID = "paid"
     FAILED = "failed"
     EXPIRED = "expired"
+    CANCELLED = "cancelled"                  # the buyer cancelled before paying
     PARTIALLY_REFUNDED = "partially_refunded"
     REFUNDED = "refunded"
 
@@ -75,6 +76,7 @@ class Order(TimestampMixin, db.Model):
     seller_orders: Mapped[list[SellerOrder]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="SellerOrder.id", lazy="selectin"
     )
+    events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id", lazy="select", viewonly=True)
 
     __table_args__ = (
         sa.UniqueConstraint("buyer_id", "idempotency_key", name="uq_orders_buyer_idempotency"),
@@ -106,6 +108,8 @@ class SellerOrder(TimestampMixin, db.Model):
     accepted_at: Mapped[datetime | None]
     shipped_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+    received_at: Mapped[datetime | None]     # the buyer confirmed receipt (the digital BAST)
+    receipt_note: Mapped[str | None] = mapped_column(sa.Text)
     completed_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="seller_orders")
@@ -121,6 +125,10 @@ class SellerOrder(TimestampMixin, db.Model):
         sa.Index("ix_seller_orders_shop_status", "shop_id", "status"),
         sa.CheckConstraint("refunded_amount <= total_amount", name="refund_within_total"),
     )
+
+    @property
+    def rejected_goods_amount(self) -> int:
+        return sum(line.rejected_quantity * line.unit_price_amount for line in self.lines)
 
 
 class OrderLine(db.Model):
@@ -139,7 +147,7 @@ class OrderLine(db.Model):
     amount: Mapped[int] = mapped_column(sa.BigInteger)              # unit_price × quantity
 
     seller_order: Mapped[SellerOrder] = relationship(back_populates="lines")
-    product = relationship("Product", lazy="joined")
+    product = relationship("Product")  # rarely needed: the line carries its own snapshot
 
     __table_args__ = (
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -158,6 +166,7 @@ class OrderEvent(db.Model):
     seller_order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("seller_orders.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    actor_kind: Mapped[str] = mapped_column(sa.String(10), default="system")  # buyer | seller | admin | system
     kind: Mapped[str] = mapped_column(sa.String(20), default="status")  # status | payment | note
     from_status: Mapped[str | None] = mapped_column(sa.String(24))
     to_status: Mapped[str | None] = mapped_column(sa.String(24))

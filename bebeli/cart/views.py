@@ -1,0 +1,142 @@
+"""Cart pages: the cart grouped by shop, quantity changes, and the checkout form."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from bebeli.auth.permissions import role_required
+from bebeli.cart import bp
+from bebeli.cart.forms import AddToCartForm, CheckoutForm, QuantityForm
+from bebeli.cart.services import (
+    accept_changes,
+    add_to_cart,
+    cart_key,
+    remove_from_cart,
+    review_cart,
+    set_quantity,
+)
+from bebeli.catalog.models import Product
+from bebeli.errors import DomainError, ValidationFailed
+from bebeli.extensions import db
+from bebeli.forms import EmptyForm
+from bebeli.orders.models import FulfilmentMethod
+from bebeli.orders.services import office_address_for, place_order, ppn_for
+from bebeli.urls import safe_next
+
+BUYER_ROLES = ("buyer", "pp")
+
+
+def _back(default: str | None = None):
+    return redirect(safe_next(request.form.get("next")) or default or url_for("cart.view"))
+
+
+@bp.get("/")
+@role_required(*BUYER_ROLES)
+def view():
+    review = review_cart(current_user)
+    return render_template("cart/view.html", review=review)
+
+
+@bp.post("/tambah")
+@role_required(*BUYER_ROLES)
+def add():
+    form = AddToCartForm()
+    if not form.validate():
+        flash(_("Jumlah tidak valid."), "error")
+        return _back()
+    product = db.session.get(Product, form.product_id.data)
+    if product is None:
+        flash(_("Produk tidak ditemukan."), "error")
+        return _back()
+    try:
+        add_to_cart(current_user, product, form.quantity.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _back()
+    db.session.commit()
+    flash(_("%(name)s ditambahkan ke keranjang.", name=product.name), "success")
+    return _back()
+
+
+@bp.post("/<int:product_id>/jumlah")
+@role_required(*BUYER_ROLES)
+def update(product_id):
+    form = QuantityForm()
+    if not form.validate():
+        flash(_("Jumlah tidak valid."), "error")
+        return redirect(url_for("cart.view"))
+    try:
+        set_quantity(current_user, product_id, form.quantity.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("cart.view"))
+
+
+@bp.post("/<int:product_id>/hapus")
+@role_required(*BUYER_ROLES)
+def remove(product_id):
+    if EmptyForm().validate_on_submit():
+        remove_from_cart(current_user, product_id)
+        db.session.commit()
+        flash(_("Produk dihapus dari keranjang."), "info")
+    return redirect(url_for("cart.view"))
+
+
+@bp.post("/perbarui")
+@role_required(*BUYER_ROLES)
+def accept():
+    if EmptyForm().validate_on_submit():
+        done = accept_changes(current_user)
+        db.session.commit()
+        for message in done:
+            flash(message, "info")
+    return redirect(url_for("cart.view"))
+
+
+def _initial_checkout(review, office) -> CheckoutForm:
+    shops = []
+    for group in review.groups:
+        method = FulfilmentMethod.DELIVERY if group.shop.offers_delivery else FulfilmentMethod.PICKUP
+        shops.append({"shop_id": str(group.shop.id), "method": method.value,
+                      "address_choice": "office" if office else "other"})
+    lines = [item.line for item in review.items]
+    return CheckoutForm(data={"idempotency_key": cart_key(current_user, lines), "shops": shops})
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@role_required(*BUYER_ROLES)
+def checkout():
+    office = office_address_for(current_user)
+    form = CheckoutForm()
+    if form.validate_on_submit():
+        try:
+            order, created = place_order(current_user, form.choices(office), idempotency_key=form.idempotency_key.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return redirect(url_for("cart.view"))
+        else:
+            db.session.commit()
+            if created:
+                flash(_("Pesanan %(number)s dibuat. Selesaikan pembayaran sebelum batas waktu.", number=order.number),
+                      "success")
+            return redirect(url_for("orders.detail", order_id=order.id))
+    review = review_cart(current_user)
+    if request.method == "GET":
+        if review.is_empty:
+            return redirect(url_for("cart.view"))
+        if review.problems:
+            flash(_("Ada perubahan pada keranjang. Periksa dan perbarui dulu sebelum checkout."), "warning")
+            return redirect(url_for("cart.view"))
+        form = _initial_checkout(review, office)
+    ppn = {group.shop.id: ppn_for(group.shop, group.goods_amount) for group in review.groups}
+    return render_template("cart/checkout.html", form=form, review=review, office=office, ppn=ppn,
+                           entries=form.entries_by_shop())

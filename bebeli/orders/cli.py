@@ -1,0 +1,44 @@
+"""Scheduled order commands. Both are safe to run every minute and on several servers at once:
+rows are claimed with SKIP LOCKED and every change is a conditional UPDATE."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from bebeli.extensions import db
+
+
+@click.command("expire-orders")
+@with_appcontext
+def expire_orders():
+    """Expire unpaid orders whose hold ran out and give their stock back."""
+    from bebeli.orders.services import claim_overdue_order
+    from bebeli.payments.services import expire_if_overdue
+
+    tried: set[int] = set()
+    expired = 0
+    while (order := claim_overdue_order(skip=tried)) is not None:
+        tried.add(order.id)
+        expired += expire_if_overdue(order)
+        db.session.commit()  # one order per transaction: locks are held briefly
+    db.session.commit()
+    click.echo(f"expired {expired} order(s)")
+
+
+@click.command("autocomplete-orders")
+@with_appcontext
+def autocomplete_orders():
+    """Complete delivered orders the buyer did not confirm within ORDER_AUTOCOMPLETE_DAYS."""
+    from bebeli.orders.services import autocomplete_delivered
+
+    total, batch = 0, 200
+    while True:
+        done = autocomplete_delivered(limit=batch)
+        db.session.commit()
+        total += done
+        if done < batch:
+            break
+    click.echo(f"completed {total} seller order(s)")
+
+
+commands = [expire_orders, autocomplete_orders]

@@ -1,0 +1,18 @@
+"""Who may see and act on an order: named rules for views (load-or-404) and templates."""
+from __future__ import annotations
+
+from bebeli.auth.permissions import is_admin
+from bebeli.orders.models import Order, SellerOrder
+
+
+def is_buyer_of(user, order: Order) -> bool:
+    return bool(user and user.is_authenticated and order.buyer_id == user.id)
+
+
+def is_seller_of(user, so: SellerOrder) -> bool:
+    return bool(user and user.is_authenticated and so.shop is not None and so.shop.owner_id == user.id)
+
+
+def can_view_seller_order(user, so: SellerOrder) -> bool:
+    """Buyer, the shop's owner, or an administrator: the parties to the invoice."""
+    return is_buyer_of(user, so.order) or is_seller_of(user, so) or is_admin(user)

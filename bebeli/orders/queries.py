@@ -1,0 +1,82 @@
+"""What each role may list: one function per audience, so the ownership rule is written once."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from bebeli.auth.models import User
+from bebeli.orders.models import FulfilmentStatus as F
+from bebeli.orders.models import Order, OrderEvent, SellerOrder
+from bebeli.sellers.models import Shop
+
+# Tabs of the order lists: a name and the fulfilment statuses it shows.
+BUYER_FILTERS = {
+    "bayar": (F.AWAITING_PAYMENT, F.AWAITING_APPROVAL),
+    "proses": (F.PAID, F.ACCEPTED),
+    "dikirim": (F.SHIPPED, F.DELIVERED),
+    "selesai": (F.COMPLETED,),
+    "batal": (F.CANCELLED, F.REJECTED, F.EXPIRED),
+}
+SELLER_FILTERS = {
+    "baru": (F.PAID,),
+    "proses": (F.ACCEPTED,),
+    "dikirim": (F.SHIPPED, F.DELIVERED),
+    "selesai": (F.COMPLETED,),
+    "batal": (F.CANCELLED, F.REJECTED, F.EXPIRED),
+    "menunggu": (F.AWAITING_PAYMENT, F.AWAITING_APPROVAL),
+}
+FILTER_LABELS = {
+    "": _l("Semua"),
+    "bayar": _l("Belum dibayar"),
+    "baru": _l("Perlu diproses"),
+    "proses": _l("Diproses"),
+    "dikirim": _l("Dikirim"),
+    "selesai": _l("Selesai"),
+    "batal": _l("Batal / ditolak"),
+    "menunggu": _l("Menunggu pembayaran"),
+}
+
+
+def orders_for(user, status_filter: str | None = None):
+    """The buyer's own orders, newest first; a filter keeps orders with a part in that state."""
+    stmt = sa.select(Order).where(Order.buyer_id == user.id).order_by(Order.id.desc())
+    return _with_parts_in(stmt, BUYER_FILTERS.get(status_filter or ""))
+
+
+def seller_orders_for(user, status_filter: str | None = None):
+    """Seller orders of the shops `user` owns, newest first."""
+    stmt = (
+        sa.select(SellerOrder).join(Shop, Shop.id == SellerOrder.shop_id)
+        .where(Shop.owner_id == user.id).order_by(SellerOrder.id.desc())
+    )
+    statuses = SELLER_FILTERS.get(status_filter or "")
+    return stmt.where(SellerOrder.status.in_(statuses)) if statuses else stmt
+
+
+def all_orders(search: str | None = None, status_filter: str | None = None):
+    """Every order, for administrators: by order number, buyer name or email, or shop name."""
+    stmt = sa.select(Order).order_by(Order.id.desc())
+    search = (search or "").strip()
+    if search:
+        pattern = f"%{search.lower()}%"
+        shop_match = (
+            sa.select(SellerOrder.order_id).join(Shop, Shop.id == SellerOrder.shop_id)
+            .where(sa.or_(sa.func.lower(Shop.name).like(pattern), sa.func.lower(SellerOrder.number).like(pattern)))
+        )
+        buyer_match = sa.select(User.id).where(sa.or_(sa.func.lower(User.name).like(pattern),
+                                                      sa.func.lower(User.email).like(pattern)))
+        stmt = stmt.where(sa.or_(sa.func.lower(Order.number).like(pattern), Order.buyer_id.in_(buyer_match),
+                                 Order.id.in_(shop_match)))
+    return _with_parts_in(stmt, BUYER_FILTERS.get(status_filter or ""))
+
+
+def _with_parts_in(stmt, statuses):
+    if not statuses:
+        return stmt
+    return stmt.where(Order.id.in_(sa.select(SellerOrder.order_id).where(SellerOrder.status.in_(statuses))))
+
+
+def events_for(order: Order, seller_order: SellerOrder | None = None):
+    """The timeline, newest first: the whole order's, or one seller order's (what its shop sees)."""
+    stmt = sa.select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id.desc())
+    return stmt.where(OrderEvent.seller_order_id == seller_order.id) if seller_order else stmt

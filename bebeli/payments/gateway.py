@@ -1,0 +1,252 @@
+"""The payment gateway: the only module that talks to Stripe (and imports `stripe`).
+
+`get_gateway()` returns `StripeGateway` when STRIPE_SECRET_KEY is set and otherwise the
+clearly labelled `SimulatedGateway` (development and the demo; production refuses it). Both
+speak the same small interface in plain values — checkout sessions, refunds, verified webhook
+events — so the rest of the project never sees a Stripe object.
+
+Rupiah are whole numbers here, but Stripe counts IDR in hundredths: amounts are sent as
+rupiah × 100 and read back divided by 100.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import stripe
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+
+from bebeli.errors import DomainError
+
+IDR_MINOR_UNITS = 100
+
+
+class GatewayError(DomainError):
+    status_code = 502
+    code = "payment_gateway"
+    default_message = _l("Layanan pembayaran sedang tidak dapat dihubungi. Coba lagi sebentar lagi.")
+
+
+class WebhookRejected(Exception):
+    """The payload is not a genuine, fresh event from the gateway."""
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str | None
+    status: str                   # open | complete | expired
+    payment_status: str           # unpaid | paid | no_payment_required
+    payment_intent: str | None
+    amount_total: int | None      # rupiah
+    order_id: int | None          # our Order.id (client_reference_id)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == "complete" and self.payment_status in ("paid", "no_payment_required")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> CheckoutSession:
+        intent = data.get("payment_intent")
+        if isinstance(intent, Mapping):
+            intent = intent.get("id")
+        reference = data.get("client_reference_id") or (data.get("metadata") or {}).get("order_id")
+        amount = data.get("amount_total")
+        return cls(
+            id=data["id"], url=data.get("url"), status=data.get("status") or "open",
+            payment_status=data.get("payment_status") or "unpaid", payment_intent=intent,
+            amount_total=None if amount is None else int(amount) // IDR_MINOR_UNITS,
+            order_id=int(reference) if reference and str(reference).isdigit() else None,
+        )
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    id: str
+    status: str                   # succeeded | pending | requires_action | failed
+    amount: int                   # rupiah
+
+
+class PaymentGateway(ABC):
+    name: str
+    label: str
+
+    @abstractmethod
+    def create_checkout(self, order, *, success_url: str, cancel_url: str, idempotency_key: str) -> CheckoutSession:
+        """Open a hosted payment page for the whole Order."""
+
+    @abstractmethod
+    def retrieve_checkout(self, session_id: str) -> CheckoutSession: ...
+
+    @abstractmethod
+    def expire_checkout(self, session_id: str) -> CheckoutSession:
+        """Close the session so it can no longer be paid; returns its state afterwards (which
+        is `complete` when the buyer paid just before)."""
+
+    @abstractmethod
+    def refund(self, *, payment_intent: str, amount: int, idempotency_key: str,
+               metadata: dict[str, str]) -> RefundResult: ...
+
+    @abstractmethod
+    def verify_webhook(self, payload: bytes, signature: str | None) -> dict:
+        """The event as a dict, or WebhookRejected."""
+
+
+def line_items(order) -> list[dict]:
+    """One line per shop: the Order is paid once, but the buyer sees what each part costs."""
+    return [
+        {
+            "quantity": 1,
+            "price_data": {
+                "currency": "idr",
+                "unit_amount": so.total_amount * IDR_MINOR_UNITS,
+                "product_data": {"name": f"{so.shop.name} · {so.number}"},
+            },
+        }
+        for so in order.seller_orders
+    ]
+
+
+class StripeGateway(PaymentGateway):
+    name = "stripe"
+    label = "Stripe"
+
+    def __init__(self, secret_key: str, *, webhook_secret: str, api_base: str | None = None,
+                 http_client: stripe.HTTPClient | None = None):
+        self.webhook_secret = webhook_secret
+        self.client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_base} if api_base else None,
+            http_client=http_client,
+            max_network_retries=2,  # the library reuses our idempotency key on each retry
+        )
+
+    def _call(self, method, *args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except stripe.StripeError as error:
+            current_app.logger.warning("stripe call failed: %s", error)
+            raise GatewayError() from error
+
+    def create_checkout(self, order, *, success_url, cancel_url, idempotency_key):
+        metadata = {"order_id": str(order.id), "order_number": order.number}
+        params = {
+            "mode": "payment",
+            "client_reference_id": str(order.id),
+            "customer_email": order.buyer.email,
+            "line_items": line_items(order),
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata, "description": f"BEBELI {order.number}"},
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "locale": "id",
+        }
+        session = self._call(self.client.v1.checkout.sessions.create, params=params,
+                             options={"idempotency_key": idempotency_key})
+        return CheckoutSession.from_mapping(session.to_dict())
+
+    def retrieve_checkout(self, session_id):
+        return CheckoutSession.from_mapping(self._call(self.client.v1.checkout.sessions.retrieve, session_id).to_dict())
+
+    def expire_checkout(self, session_id):
+        try:
+            session = self.client.v1.checkout.sessions.expire(session_id)
+        except stripe.InvalidRequestError:  # no longer open: completed or already expired
+            return self.retrieve_checkout(session_id)
+        except stripe.StripeError as error:
+            raise GatewayError() from error
+        return CheckoutSession.from_mapping(session.to_dict())
+
+    def refund(self, *, payment_intent, amount, idempotency_key, metadata):
+        refund = self._call(
+            self.client.v1.refunds.create,
+            params={"payment_intent": payment_intent, "amount": amount * IDR_MINOR_UNITS,
+                    "reason": "requested_by_customer", "metadata": metadata},
+            options={"idempotency_key": idempotency_key},
+        )
+        return RefundResult(id=refund.id, status=refund.status, amount=refund.amount // IDR_MINOR_UNITS)
+
+    def verify_webhook(self, payload, signature):
+        try:
+            stripe.Webhook.construct_event(payload, signature, self.webhook_secret)
+        except (stripe.SignatureVerificationError, ValueError) as error:
+            raise WebhookRejected(str(error)) from error
+        return json.loads(payload)
+
+
+class SimulatedGateway(PaymentGateway):
+    """Stands in for Stripe without keys: a payment page on this site that says plainly it is a
+    simulation. Its "provider side" state lives in the Payment row of the session."""
+
+    name = "simulated"
+    label = "Simulasi"
+
+    @staticmethod
+    def _payment(session_id: str):
+        from bebeli.extensions import db
+        from bebeli.payments.models import Payment
+
+        payment = db.session.scalar(db.select(Payment).where(Payment.session_id == session_id))
+        if payment is None:
+            raise GatewayError(_l("Sesi pembayaran tidak ditemukan."))
+        return payment
+
+    @staticmethod
+    def _session(payment) -> CheckoutSession:
+        return CheckoutSession(id=payment.session_id, url=payment.url, status=payment.status,
+                               payment_status=payment.payment_status, payment_intent=payment.payment_intent_id,
+                               amount_total=payment.amount, order_id=payment.order_id)
+
+    def create_checkout(self, order, *, success_url, cancel_url, idempotency_key):
+        session_id = "sim_cs_" + secrets.token_hex(12)
+        return CheckoutSession(id=session_id, url=url_for("payments.simulated", session_id=session_id),
+                               status="open", payment_status="unpaid", payment_intent=None,
+                               amount_total=order.total_amount, order_id=order.id)
+
+    def retrieve_checkout(self, session_id):
+        return self._session(self._payment(session_id))
+
+    def expire_checkout(self, session_id):
+        payment = self._payment(session_id)
+        if payment.status == "open":
+            payment.status = "expired"
+        return self._session(payment)
+
+    def pay(self, session_id: str) -> CheckoutSession:
+        """What the buyer's "pay" click does at the simulated provider."""
+        payment = self._payment(session_id)
+        if payment.status == "open":
+            payment.status, payment.payment_status = "complete", "paid"
+            payment.payment_intent_id = "sim_pi_" + secrets.token_hex(12)
+        return self._session(payment)
+
+    def refund(self, *, payment_intent, amount, idempotency_key, metadata):
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        return RefundResult(id=f"sim_re_{digest}", status="succeeded", amount=amount)
+
+    def verify_webhook(self, payload, signature):
+        raise WebhookRejected("the simulated gateway sends no webhooks")
+
+
+def get_gateway(name: str | None = None) -> PaymentGateway:
+    """The configured gateway, or the one named (refunds go back through the gateway that took
+    the money)."""
+    config = current_app.config
+    if name == SimulatedGateway.name or (name is None and not config["STRIPE_SECRET_KEY"]):
+        if not config.get("PAYMENTS_SIMULATED_ALLOWED"):
+            raise RuntimeError("the simulated payment gateway is not allowed in this configuration")
+        return SimulatedGateway()
+    if not config["STRIPE_SECRET_KEY"]:
+        raise RuntimeError("Stripe is not configured (STRIPE_SECRET_KEY is empty)")
+    settings = (config["STRIPE_SECRET_KEY"], config["STRIPE_WEBHOOK_SECRET"], config.get("STRIPE_API_BASE") or None,
+                config.get("STRIPE_HTTP_CLIENT"))
+    cache = current_app.extensions.setdefault("bebeli_stripe_gateways", {})
+    key = (settings[0], settings[1], settings[2], id(settings[3]))
+    if key not in cache:
+        cache[key] = StripeGateway(settings[0], webhook_secret=settings[1], api_base=settings[2], http_client=settings[3])
+    return cache[key]

@@ -1,0 +1,256 @@
+"""Taking payment for an Order and applying what the gateway reports.
+
+The success page, the webhook and the simulated screen all end in `apply_session`, which
+decides with conditional UPDATEs on the order row: whichever arrives first marks the order
+paid, the others find it paid and change nothing. Webhook events are stored under their unique
+id before they are acted on, so a redelivered event is recognised and ignored.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from bebeli.db import utcnow
+from bebeli.errors import Conflict, NotFound
+from bebeli.extensions import db
+from bebeli.money import rupiah
+from bebeli.orders import services as orders
+from bebeli.orders.models import Channel, FulfilmentStatus, Order, PaymentStatus
+from bebeli.orders.status import Actor, record_event, transition
+from bebeli.payments.gateway import IDR_MINOR_UNITS, CheckoutSession, GatewayError, SimulatedGateway, get_gateway
+from bebeli.payments.models import Payment, PaymentEvent, WebhookEvent
+from bebeli.payments.refunds import lock_order, record_refund, refund
+from bebeli.signals import order_paid
+
+log = logging.getLogger(__name__)
+
+PAID_STATES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+
+
+def _personal_only(order: Order) -> None:
+    """Agency purchases are approved and paid by the agency (bebeli.procurement), not by card."""
+    if order.channel != Channel.PERSONAL:
+        raise Conflict(_l("Pesanan instansi dibayar oleh bendahara perangkat daerah (menu Pengadaan)."))
+
+
+def open_payment(order: Order) -> Payment | None:
+    return db.session.scalar(
+        sa.select(Payment).where(Payment.order_id == order.id, Payment.status == "open").order_by(Payment.id.desc()).limit(1)
+    )
+
+
+def start_payment(order: Order, *, success_url: str, cancel_url: str) -> Payment:
+    """The gateway session to send the buyer to: the open one, or a new one (one per order,
+    under the order's own idempotency key at the gateway)."""
+    order = lock_order(order.id)
+    _personal_only(order)
+    if order.payment_status != PaymentStatus.UNPAID:
+        raise Conflict(_l("Pesanan ini tidak sedang menunggu pembayaran."))
+    if orders.is_overdue(order):
+        raise Conflict(_l("Batas waktu pembayaran pesanan ini sudah lewat."))
+    payment = open_payment(order)
+    if payment is not None:
+        return payment
+    gateway = get_gateway()
+    session = gateway.create_checkout(order, success_url=success_url, cancel_url=cancel_url,
+                                      idempotency_key=f"bebeli-checkout-{order.number}")
+    payment = db.session.scalar(sa.select(Payment).where(Payment.session_id == session.id))
+    if payment is None:
+        payment = Payment(order_id=order.id, gateway=gateway.name, session_id=session.id, url=session.url or "",
+                          amount=order.total_amount, status=session.status)
+        db.session.add(payment)
+    return payment
+
+
+def _sync_payment_row(session: CheckoutSession) -> Payment | None:
+    payment = db.session.scalar(sa.select(Payment).where(Payment.session_id == session.id))
+    if payment is not None and payment.payment_status != "paid":  # an older event never undoes a payment
+        payment.status, payment.payment_status = session.status, session.payment_status
+        payment.payment_intent_id = session.payment_intent or payment.payment_intent_id
+    return payment
+
+
+def apply_session(order: Order, session: CheckoutSession) -> str:
+    """Bring the order in line with the gateway's view of its checkout session."""
+    order = lock_order(order.id)
+    _sync_payment_row(session)
+    if order.payment_status in PAID_STATES:
+        return "already_paid"  # whatever this (possibly older) report says
+    if session.is_paid:
+        return mark_paid(order, reference=session.payment_intent or session.id, amount=session.amount_total)
+    if session.status == "expired":
+        return "expired" if orders.expire_order(order, force=True) else "ignored"
+    return "pending"
+
+
+def mark_paid(order: Order, *, reference: str, amount: int | None) -> str:
+    """Record the payment once. Money that arrives for an order that already ended (expired,
+    cancelled) is refunded in full straight away."""
+    if amount != order.total_amount:
+        log.error("payment for %s of %s does not match the total %s", order.number, amount, order.total_amount)
+        return "amount_mismatch"
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(Order).where(Order.id == order.id, Order.payment_status == PaymentStatus.UNPAID)
+        .values(payment_status=PaymentStatus.PAID, paid_at=now, payment_reference=reference, updated_at=now)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(order)
+        if order.payment_status in PAID_STATES:
+            return "already_paid"
+        return _refund_late_payment(order, reference)
+    db.session.add(PaymentEvent(order_id=order.id, kind="captured", amount=amount, reference=reference,
+                                status="succeeded"))
+    record_event(None, order_id=order.id, actor_kind=Actor.SYSTEM, kind="payment",
+                 note=str(_l("Pembayaran %(amount)s diterima (ref. %(ref)s).", amount=rupiah(amount), ref=reference)))
+    for so in order.seller_orders:
+        if so.status == FulfilmentStatus.AWAITING_PAYMENT:
+            transition(so, FulfilmentStatus.PAID, actor_kind=Actor.SYSTEM, note=str(_l("Pembayaran diterima.")))
+    order_paid.send(order, paid_at=now)
+    return "paid"
+
+
+def _refund_late_payment(order: Order, reference: str) -> str:
+    if db.session.scalar(sa.select(PaymentEvent.id).where(PaymentEvent.order_id == order.id,
+                                                          PaymentEvent.kind == "captured")):
+        return "already_refunded"
+    db.session.add(PaymentEvent(order_id=order.id, kind="captured", amount=order.total_amount,
+                                reference=reference, status="succeeded", reason="late_payment"))
+    order.payment_reference = reference
+    db.session.flush()
+    refund(order, order.total_amount, reason="late_payment", key=f"{order.number}:late_payment")
+    return "late_refunded"
+
+
+def confirm_return(order: Order, session_id: str) -> str:
+    """The buyer came back from the payment page: ask the gateway, apply what it says."""
+    payment = db.session.scalar(sa.select(Payment).where(Payment.session_id == session_id,
+                                                         Payment.order_id == order.id))
+    if payment is None:
+        raise NotFound(_l("Sesi pembayaran tidak ditemukan."))
+    session = get_gateway(payment.gateway).retrieve_checkout(session_id)
+    if session.order_id not in (None, order.id):
+        raise NotFound(_l("Sesi pembayaran tidak ditemukan."))
+    return apply_session(order, session)
+
+
+def pay_simulated(session_id: str) -> Payment:
+    """The buyer's click on the simulated payment screen: the provider side of the simulation."""
+    gateway = get_gateway("simulated")
+    gateway.pay(session_id)
+    return db.session.scalar(sa.select(Payment).where(Payment.session_id == session_id))
+
+
+def pay_without_screen(order: Order) -> str:
+    """Pay an order on the simulated gateway as if the buyer had clicked through its screen:
+    for demo data and tests, never for real money."""
+    payment = Payment(order_id=order.id, gateway=SimulatedGateway.name, session_id="sim_cs_" + secrets.token_hex(12),
+                      url="", amount=order.total_amount)
+    db.session.add(payment)
+    db.session.flush()
+    pay_simulated(payment.session_id)
+    return confirm_return(order, payment.session_id)
+
+
+def close_session(order: Order) -> None:
+    """Close the order's open gateway session so it can no longer be paid, before its stock is
+    released. If the buyer paid just before, the payment is applied instead."""
+    payment = open_payment(order)
+    if payment is None:
+        return
+    session = get_gateway(payment.gateway).expire_checkout(payment.session_id)
+    _sync_payment_row(session)
+    if session.is_paid:
+        mark_paid(order, reference=session.payment_intent or session.id, amount=session.amount_total)
+
+
+def expire_if_overdue(order: Order) -> bool:
+    """The lazy check on pages that show an unpaid order, and the scheduled command's step.
+    True when the order expired now; an unreachable gateway keeps the hold until it answers."""
+    if not orders.is_overdue(order):
+        return False
+    try:
+        close_session(order)
+    except GatewayError:
+        return False
+    return orders.expire_order(order)
+
+
+def cancel_unpaid(order: Order, buyer) -> bool:
+    """The buyer cancels before paying. False when they had paid after all (it is applied)."""
+    order = lock_order(order.id)
+    _personal_only(order)
+    if order.payment_status == PaymentStatus.UNPAID:
+        close_session(order)
+    if order.payment_status in PAID_STATES:
+        return False
+    if not orders.cancel_unpaid_order(order, buyer):
+        raise Conflict(_l("Pesanan ini tidak lagi menunggu pembayaran."))
+    return True
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+def handle_event(event: dict) -> str:
+    """Act on a verified gateway event once; a redelivery returns "duplicate"."""
+    row = WebhookEvent(event_id=str(event["id"]), type=str(event.get("type", ""))[:80])
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return "duplicate"
+    handler = EVENT_HANDLERS.get(row.type)
+    obj = (event.get("data") or {}).get("object") or {}
+    order, outcome = handler(obj) if handler else (None, "ignored")
+    row.order_id, row.outcome = getattr(order, "id", None), outcome
+    return outcome
+
+
+def _order_for_session(session: CheckoutSession) -> Order | None:
+    if session.order_id is not None:
+        return db.session.get(Order, session.order_id)
+    payment = db.session.scalar(sa.select(Payment).where(Payment.session_id == session.id))
+    return payment.order if payment else None
+
+
+def _on_session(obj) -> tuple[Order | None, str]:
+    session = CheckoutSession.from_mapping(obj)
+    order = _order_for_session(session)
+    return (order, apply_session(order, session)) if order else (None, "unmatched")
+
+
+def _on_async_failed(obj) -> tuple[Order | None, str]:
+    session = CheckoutSession.from_mapping(obj)
+    order = _order_for_session(session)
+    if order is None:
+        return None, "unmatched"
+    order = lock_order(order.id)
+    _sync_payment_row(session)
+    return order, "failed" if orders.fail_order(order) else "ignored"
+
+
+def _on_charge_refunded(obj) -> tuple[Order | None, str]:
+    """Refunds made at the gateway itself (its dashboard): record what BEBELI did not make."""
+    order_id = db.session.scalar(sa.select(Order.id).where(Order.payment_reference == obj.get("payment_intent")))
+    if order_id is None:
+        return None, "unmatched"
+    order = lock_order(order_id)
+    outside = int(obj.get("amount_refunded") or 0) // IDR_MINOR_UNITS - order.refunded_amount
+    if outside <= 0:
+        return order, "known"
+    record_refund(order, min(outside, order.total_amount - order.refunded_amount), reason="outside",
+                  reference=str(obj.get("id")), status="succeeded")
+    return order, "refund_recorded"
+
+
+EVENT_HANDLERS = {
+    "checkout.session.completed": _on_session,
+    "checkout.session.async_payment_succeeded": _on_session,
+    "checkout.session.expired": _on_session,
+    "checkout.session.async_payment_failed": _on_async_failed,
+    "charge.refunded": _on_charge_refunded,
+}

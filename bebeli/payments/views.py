@@ -1,0 +1,105 @@
+"""Payment pages: start paying, come back from the gateway, the simulated gateway's screen,
+and the Stripe webhook endpoint."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from bebeli.auth.permissions import get_or_404, role_required
+from bebeli.errors import DomainError
+from bebeli.extensions import csrf, db, limiter
+from bebeli.forms import EmptyForm
+from bebeli.orders.models import Order
+from bebeli.orders.permissions import is_buyer_of
+from bebeli.payments import bp
+from bebeli.payments.gateway import SimulatedGateway, WebhookRejected, get_gateway
+from bebeli.payments.models import Payment
+from bebeli.payments.services import confirm_return, expire_if_overdue, handle_event, pay_simulated, start_payment
+
+BUYER_ROLES = ("buyer", "pp")
+
+OUTCOME_MESSAGES = {
+    "paid": (_l("Pembayaran berhasil. Pesanan diteruskan ke penjual."), "success"),
+    "already_paid": (_l("Pembayaran berhasil. Pesanan diteruskan ke penjual."), "success"),
+    "pending": (_l("Pembayaran sedang diproses. Status pesanan diperbarui otomatis."), "info"),
+    "late_refunded": (_l("Pembayaran masuk setelah pesanan berakhir, jadi dana dikembalikan penuh."), "warning"),
+}
+
+
+def _order_of_buyer(order_id) -> Order:
+    return get_or_404(Order, order_id, check=is_buyer_of)
+
+
+@bp.post("/<int:order_id>/mulai")
+@role_required(*BUYER_ROLES)
+def start(order_id):
+    order = _order_of_buyer(order_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("orders.detail", order_id=order.id))
+    if expire_if_overdue(order):
+        db.session.commit()
+        flash(_("Batas waktu pembayaran sudah lewat; pesanan kedaluwarsa."), "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    success = url_for("payments.success", order_id=order.id, _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
+    try:
+        payment = start_payment(order, success_url=success,
+                                cancel_url=url_for("orders.detail", order_id=order.id, _external=True))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    db.session.commit()
+    return redirect(payment.url, code=303)
+
+
+@bp.get("/<int:order_id>/selesai")
+@role_required(*BUYER_ROLES)
+def success(order_id):
+    order = _order_of_buyer(order_id)
+    try:
+        outcome = confirm_return(order, request.args.get("session_id", ""))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        message, category = OUTCOME_MESSAGES.get(outcome, OUTCOME_MESSAGES["pending"])
+        flash(message, category)
+    return redirect(url_for("orders.detail", order_id=order.id))
+
+
+def _simulated_payment(session_id: str) -> Payment:
+    payment = db.session.scalar(db.select(Payment).where(Payment.session_id == session_id,
+                                                         Payment.gateway == SimulatedGateway.name))
+    if payment is None or not is_buyer_of(current_user, payment.order) or \
+            not current_app.config.get("PAYMENTS_SIMULATED_ALLOWED"):
+        abort(404)
+    return payment
+
+
+@bp.route("/simulasi/<session_id>", methods=["GET", "POST"])
+@role_required(*BUYER_ROLES)
+def simulated(session_id):
+    payment = _simulated_payment(session_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        pay_simulated(session_id)
+        db.session.commit()
+        return redirect(url_for("payments.success", order_id=payment.order_id, session_id=session_id))
+    return render_template("payments/simulated.html", payment=payment, order=payment.order, form=form)
+
+
+@bp.post("/stripe/webhook")
+@csrf.exempt
+@limiter.exempt
+def stripe_webhook():
+    gateway = get_gateway()
+    try:
+        event = gateway.verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"))
+    except WebhookRejected:
+        return jsonify(error="invalid_signature", message="signature verification failed", status=400), 400
+    outcome = handle_event(event)
+    db.session.commit()
+    return jsonify(received=True, outcome=outcome)
