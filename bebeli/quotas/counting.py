@@ -1,0 +1,58 @@
+"""What counts toward an ASN's monthly quota — the rule, written once (the README repeats it).
+
+- Purchases an ASN makes for themself (the personal channel); agency purchases never count.
+- Only from shops that are local (`Shop.is_local`) and verified when the payment is recorded.
+- The goods: line amounts before PPN. Delivery fees and tax never count.
+- In the Asia/Jakarta month of the payment (`paid_at`), not of the order or the delivery.
+- Seller orders that ended before payment (cancelled, expired, rejected) count nothing.
+- Goods taken back later — a cancelled or rejected seller order, items rejected at receipt,
+  a refund — come back out of the month the payment counted in, however late that is, and
+  never more than was counted.
+- Unpaid checkouts do not count; they only hold room under the ceiling until paid or ended.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from bebeli.catalog.models import Category
+from bebeli.dates import jakarta_today, month_start
+from bebeli.extensions import db
+from bebeli.orders.models import Channel, FulfilmentStatus
+from bebeli.sellers.models import ShopStatus
+
+ENDED = frozenset({FulfilmentStatus.CANCELLED, FulfilmentStatus.EXPIRED, FulfilmentStatus.REJECTED})
+NO_CATEGORY = 0
+
+
+def order_counts(order) -> bool:
+    """Personal purchases of an ASN are the only ones a quota looks at."""
+    return order.channel == Channel.PERSONAL and order.buyer is not None and order.buyer.asn is not None
+
+
+def shop_counts(shop) -> bool:
+    return bool(shop.is_local) and shop.status == ShopStatus.VERIFIED
+
+
+def counted_month(paid_at: datetime) -> date:
+    return month_start(jakarta_today(paid_at))
+
+
+def top_category_id(category_id: int | None) -> int:
+    """Dashboards group by top category; a line's own category may be a child."""
+    if category_id is None:
+        return NO_CATEGORY
+    category = db.session.get(Category, category_id)
+    if category is None:
+        return NO_CATEGORY
+    return category.parent_id or category.id
+
+
+def countable_goods(seller_order) -> dict[int, int]:
+    """Goods of one seller order that count, by top category (empty when nothing does)."""
+    if seller_order.status in ENDED or not shop_counts(seller_order.shop):
+        return {}
+    amounts: dict[int, int] = defaultdict(int)
+    for line in seller_order.lines:
+        amounts[top_category_id(line.category_id)] += line.amount
+    return {k: v for k, v in amounts.items() if v > 0}
