@@ -1,0 +1,56 @@
+"""Agency procurement fixtures: an agency's officials, budget lines, and agency orders placed
+through the real cart and checkout services."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import factory
+
+from bebeli.auth.models import Role, User
+from bebeli.cart.services import add_to_cart, cart_key
+from bebeli.dates import jakarta_today
+from bebeli.directory.models import Agency
+from bebeli.extensions import db
+from bebeli.procurement.models import AgencyPurchase, BudgetLine
+from bebeli.procurement.services import place_agency_order
+from tests.factories import AgencyFactory, Base, UserFactory
+
+
+@dataclass
+class Team:
+    agency: Agency
+    pp: User
+    ppk: User
+    treasurer: User
+
+
+def team(agency: Agency | None = None) -> Team:
+    agency = agency or AgencyFactory(address="Jl. Teuku Umar No. 1, Cikarang Pusat")
+    people = [UserFactory(roles=[role], roles__agency_id=agency.id) for role in (Role.PP, Role.PPK, Role.TREASURER)]
+    return Team(agency, *people)
+
+
+class BudgetLineFactory(Base):
+    class Meta:
+        model = BudgetLine
+
+    agency = factory.SubFactory(AgencyFactory)
+    fiscal_year = factory.LazyFunction(lambda: jakarta_today().year)
+    code = factory.Sequence(lambda n: f"5.1.02.01.01.{n:04d}")
+    name = factory.Sequence(lambda n: f"Belanja uji {n}")
+    pagu_amount = 100_000_000
+    used_amount = 0
+
+
+def agency_order(t: Team, line: BudgetLine, items, *, pp: User | None = None) -> list[AgencyPurchase]:
+    """Put `items` [(product, quantity)] in the PP's cart and check out as an agency purchase."""
+    pp = pp or t.pp
+    for product, quantity in items:
+        add_to_cart(pp, product, quantity)
+    order, created = place_agency_order(pp, agency_id=t.agency.id, budget_line_id=line.id, ppk_id=t.ppk.id,
+                                        delivery_address="Kantor Dinas, Cikarang Pusat", note=None,
+                                        idempotency_key=cart_key(pp))
+    assert created
+    db.session.commit()
+    return list(db.session.scalars(db.select(AgencyPurchase).where(AgencyPurchase.order_id == order.id)
+                                   .order_by(AgencyPurchase.id)))
