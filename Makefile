@@ -63,10 +63,14 @@ browser:
 		fi; \
 	fi
 
-## make serve: gunicorn against PostgreSQL and Redis, configured as a server is
+## make serve: gunicorn against PostgreSQL and Redis, configured as a server is. The environment
+## (README, "Production") comes from the shell or from ENV_FILE; to try it on this machine:
+##   make serve ENV_FILE=scripts/serve-local.env
+ENV_FILE ?=
 serve: install
-	BEBELI_CONFIG=production $(BIN)/flask db upgrade
-	BEBELI_CONFIG=production $(BIN)/gunicorn --no-control-socket -c gunicorn.conf.py wsgi:app
+	@set -a; if [ -n "$(ENV_FILE)" ]; then . "$(ENV_FILE)"; fi; set +a; \
+	export BEBELI_CONFIG=production; \
+	$(BIN)/flask db upgrade && exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

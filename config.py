@@ -25,8 +25,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'bebeli.sqlite3'}"
     )
@@ -66,15 +69,30 @@ class Config:
     LANGUAGES = ("id", "en")
 
     # Login protection (per IP and per account by Flask-Limiter, then lockout in the database)
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Redis holds the rate-limit counters so that several app servers count as one.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}  # never hang a worker
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "bebeli")
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute;200 per hour")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute")
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    # argon2.profiles entry for new password hashes; logins rehash older ones.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
     PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
     PASSWORD_MIN_LENGTH = 10
+
+    # Two-step login (TOTP) for administrators; the secret is encrypted with TOTP_ENCRYPTION_KEY
+    # (or, when unset, a key derived from SECRET_KEY).
+    ADMIN_TOTP_REQUIRED = _env_bool("ADMIN_TOTP_REQUIRED", True)
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "BEBELI")
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY", "")
+    TOTP_LIMIT_PER_ACCOUNT = os.environ.get("TOTP_LIMIT_PER_ACCOUNT", "5 per minute;30 per hour")
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed.
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
 
     # Mail: every message goes through the outbox table; the backend delivers it.
     # "log" writes it to the log (and the dev outbox page shows it); "smtp" sends it.
@@ -90,6 +108,15 @@ class Config:
     # Uploads
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Where uploads live: "local" (UPLOAD_DIR, served by the app) or "s3" (any S3-compatible
+    # store; needs boto3 and the usual AWS_* credentials in the environment).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_PUBLIC_URL = os.environ.get("S3_PUBLIC_URL", "")  # e.g. a CDN in front of the bucket
+    # Catalog pages for visitors who are not signed in are cached per worker for this many
+    # seconds; any catalog write through the app invalidates them at once (0 turns it off).
+    CATALOG_CACHE_SECONDS = _env_int("CATALOG_CACHE_SECONDS", 30)
     ASN_IMPORT_MAX_ROWS = _env_int("ASN_IMPORT_MAX_ROWS", 20000)
     ASN_IMPORT_BATCH_HOURS = _env_int("ASN_IMPORT_BATCH_HOURS", 24)  # an unconfirmed preview expires
 
@@ -98,9 +125,53 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    STRIPE_HTTP_CLIENT = None  # a stripe.HTTPClient instance: tests put a fake Stripe API here
+    PAYMENTS_SIMULATED_ALLOWED = True  # the simulated payment screen when no Stripe key is set
+
+    # Orders: how long an unpaid order holds its stock, and how many days after delivery an
+    # order the buyer has not confirmed completes by itself.
+    ORDER_HOLD_MINUTES = _env_int("ORDER_HOLD_MINUTES", 30)
+    ORDER_AUTOCOMPLETE_DAYS = _env_int("ORDER_AUTOCOMPLETE_DAYS", 7)
+    CART_MAX_LINES = _env_int("CART_MAX_LINES", 50)
+    CART_MAX_QUANTITY = _env_int("CART_MAX_QUANTITY", 9999)
+    # PPN charged by PKP sellers as an effective rate on the price (basis points), dated: the
+    # entry in force on an order's date applies and is stored on it, so a new entry never
+    # rewrites past documents. Since 2025: 12% on a base of 11/12 of the price = 11%.
+    PPN_SCHEDULE = (
+        ("2022-04-01", {"ppn_bp": 1100}),
+        ("2025-01-01", {"ppn_bp": 1100}),
+    )
+    # Where links in mail point when it is sent outside a request (scheduled commands).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    # Quotas: `flask quota-reminders` mails ASN below their monthly minimum from this day of
+    # the month (Jakarta time) on, once per person and month.
+    QUOTA_REMINDER_DAY = _env_int("QUOTA_REMINDER_DAY", 20)
+
+    # Agency procurement (the e-katalog channel). A package is one Surat Pesanan; its value
+    # includes PPN. Packages above the limit are refused; the lower "BEBELI first" limit is
+    # enforced only when AGENCY_ENFORCE_BEBELI_FIRST_LIMIT is on.
+    AGENCY_PACKAGE_LIMIT_AMOUNT = _env_int("AGENCY_PACKAGE_LIMIT_AMOUNT", 200_000_000)
+    AGENCY_BEBELI_FIRST_LIMIT_AMOUNT = _env_int("AGENCY_BEBELI_FIRST_LIMIT_AMOUNT", 50_000_000)
+    AGENCY_ENFORCE_BEBELI_FIRST_LIMIT = _env_bool("AGENCY_ENFORCE_BEBELI_FIRST_LIMIT", False)
+    # Package splitting: agency orders to one seller in one category within this many days.
+    SPLIT_WINDOW_DAYS = _env_int("SPLIT_WINDOW_DAYS", 30)
+    # Share of goods/services spending that must go to small businesses (Perpres 12/2021).
+    SMALL_BUSINESS_TARGET_BP = _env_int("SMALL_BUSINESS_TARGET_BP", 4000)
+    # What the agency treasurer withholds, dated: the entry in force on a Surat Pesanan's date
+    # applies to it, so a new entry never rewrites past documents. PPh 22 is withheld on
+    # purchases above its threshold (price excluding PPN); PPN is kept by the treasurer as
+    # collector on payments above its threshold (including PPN).
+    AGENCY_WITHHOLDING_SCHEDULE = (
+        ("2022-04-01", {"pph22_bp": 150, "pph22_threshold_amount": 2_000_000,
+                        "ppn_collection_threshold_amount": 2_000_000}),
+    )
+    # Open data (OCDS): the publisher's registered ocid prefix and name.
+    OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-bebeli")
+    OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Pemerintah Kabupaten Bekasi — BEBELI")
 
     PAGE_SIZE = 25
     LOG_JSON = _env_bool("LOG_JSON", False)
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
 class DevelopmentConfig(Config):
@@ -113,27 +184,38 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = ""  # tests that need Redis pass it explicitly
     DEV_OUTBOX = True
     WTF_CSRF_ENABLED = True
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/bebeli-test-uploads")
+    CATALOG_CACHE_SECONDS = 0  # tests that exercise the cache turn it on themselves
+    PASSWORD_HASH_PROFILE = "CHEAPEST"  # Argon2's test profile; production keeps RFC 9106 low-memory
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # __Host- cookies are refused by browsers unless Secure, host-only and Path=/.
+    SESSION_COOKIE_NAME = "__Host-bebeli_session"
+    REMEMBER_COOKIE_NAME = "__Host-bebeli_remember"
     PREFERRED_URL_SCHEME = "https"
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     LOG_JSON = _env_bool("LOG_JSON", True)
+    PAYMENTS_SIMULATED_ALLOWED = False
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 1)
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: serve anyway; the database lockout still guards logins
 
     @classmethod
     def validate(cls) -> None:
         problems = []
         secret = os.environ.get("SECRET_KEY", "")
-        if len(secret) < 32 or secret == Config.SECRET_KEY:
+        if len(secret) < 32 or secret == DEV_SECRET_KEY:
             problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
         if not os.environ.get("DATABASE_URL"):
             problems.append("DATABASE_URL must be set (PostgreSQL)")
+        if not os.environ.get("REDIS_URL"):
+            problems.append("REDIS_URL must be set: rate limits are shared between servers through Redis")
         if not os.environ.get("STRIPE_SECRET_KEY") or not os.environ.get("STRIPE_WEBHOOK_SECRET"):
             problems.append(
                 "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set: "

@@ -9,7 +9,7 @@ from config import CONFIGS
 
 FEATURE_MODULES = (
     "main", "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
-    "cart", "orders", "payments", "quotas", "admin",
+    "cart", "orders", "payments", "quotas", "procurement", "admin",
 )
 
 
@@ -52,9 +52,13 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
+        from sqlalchemy.orm import joinedload
+
         from bebeli.auth.models import User
 
-        return db.session.scalar(db.select(User).where(User.session_token == token))
+        # Every signed-in request loads the user: one query for the account, its roles and ASN profile.
+        stmt = db.select(User).options(joinedload(User.roles), joinedload(User.asn)).where(User.session_token == token)
+        return db.session.scalars(stmt).unique().first()
 
     from bebeli.mail.hooks import init_app as init_mail
 

@@ -1,7 +1,7 @@
 """Language and formatting: Bahasa Indonesia first, English second; rupiah; Jakarta time."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 
 from bebeli.extensions import babel
@@ -10,7 +10,7 @@ from bebeli.money import rupiah
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None  # commands run without a request
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

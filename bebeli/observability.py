@@ -1,4 +1,12 @@
-"""Request ids and structured request logs; the id is echoed in a header and on error pages."""
+"""Request ids, structured logs, and the readiness checks behind /readyz.
+
+Every request gets an id — a well-formed X-Request-ID from the load balancer is kept, any
+other is replaced — which is echoed in the response header, shown on the 500 page, and
+attached to every log record written while the request runs, so one search finds everything
+a failed request did. The app logs one line per request itself (gunicorn's access log is off).
+With LOG_JSON (production) each record is one JSON object per line on stderr, ready for a log
+collector; otherwise a readable line.
+"""
 from __future__ import annotations
 
 import json
@@ -6,55 +14,119 @@ import logging
 import re
 import time
 import uuid
+from datetime import datetime, timezone
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import text
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 access_log = logging.getLogger("bebeli.access")
+log = logging.getLogger(__name__)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp each record with the current request's id ("-" outside requests)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if getattr(record, "request_id", "-") != "-":
+            payload["request_id"] = record.request_id
         payload.update(getattr(record, "fields", {}))
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, ensure_ascii=False)
+        return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+def configure_logging(app: Flask) -> None:
+    """One handler on the root logger, on stderr. Tests keep pytest's own capture."""
+    if app.testing:
+        return
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if app.config.get("LOG_JSON") else logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())  # gunicorn.conf.py documents "info"
 
 
 def init_app(app: Flask) -> None:
-    if app.config.get("LOG_JSON") and not app.testing:
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonFormatter())
-        root = logging.getLogger()
-        root.handlers[:] = [handler]
-        root.setLevel(logging.INFO)
-    elif not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(app)
+    app.before_request(_assign_request_id)
+    app.after_request(_log_request)
 
-    @app.before_request
-    def assign_request_id():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        g.request_started = time.perf_counter()
 
-    @app.after_request
-    def log_request(response):
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        if request.path.startswith("/static/"):
-            return response
-        elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        access_log.info(
-            "%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed_ms,
-            extra={"fields": {
-                "request_id": g.get("request_id"), "method": request.method, "path": request.path,
-                "status": response.status_code, "duration_ms": round(elapsed_ms, 1),
-                "remote_addr": request.remote_addr,
-            }},
-        )
+def _assign_request_id() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _log_request(response):
+    if "request_id" not in g:  # an earlier hook answered first (say, the HTTPS redirect)
+        _assign_request_id()
+    response.headers["X-Request-ID"] = g.request_id
+    if request.endpoint == "static":
         return response
+    elapsed_ms = round((time.perf_counter() - g.request_started) * 1000, 1)
+    fields = {
+        "request_id": g.request_id, "method": request.method, "path": request.path,
+        "status": response.status_code, "duration_ms": elapsed_ms, "remote_addr": request.remote_addr,
+    }
+    user = g.get("_login_user")  # only if the request already loaded it: logging costs no query
+    if user is not None and user.is_authenticated:
+        fields["user_id"] = user.id
+    access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed_ms,
+                    extra={"fields": fields})
+    return response
+
+
+# --- readiness ------------------------------------------------------------------------------
+
+def _check(name: str, probe) -> str:
+    try:
+        probe()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - readiness reports any failure, the log says which
+        log.warning("readiness check %s failed: %r", name, exc)
+        return f"error: {exc.__class__.__name__}"
+
+
+def _redis_client(app: Flask):
+    """One client (and connection pool) per app, reused by every probe."""
+    client = app.extensions.get("bebeli_redis")
+    if client is None:
+        import redis
+
+        client = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1)
+        app.extensions["bebeli_redis"] = client
+    return client
+
+
+def readiness_checks() -> dict[str, str]:
+    """The database, and Redis when the app is configured to use it."""
+    from bebeli.extensions import db
+
+    def database():
+        try:
+            db.session.execute(text("SELECT 1"))
+        finally:
+            db.session.rollback()
+
+    checks = {"database": _check("database", database)}
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        checks["redis"] = _check("redis", lambda: _redis_client(app).ping())
+    return checks

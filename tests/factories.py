@@ -9,10 +9,14 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from bebeli.auth.models import Role, RoleAssignment, User
 from bebeli.auth.services import hash_password
+from bebeli.auth.totp import enrol_with_secret
 from bebeli.directory.models import Agency, AgencyKind, AsnProfile, Echelon
 from bebeli.extensions import db
 
 TEST_PASSWORD = "rahasia-uji-123"
+# Administrators created here are enrolled in two-step login with this authenticator secret;
+# `Client.login` answers the code step with it.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _TEST_HASH: str | None = None
 
 
@@ -63,6 +67,8 @@ class UserFactory(Base):
         for role in extracted or ():
             agency_id = kwargs.get("agency_id")
             self.roles.append(RoleAssignment(role=Role(role), agency_id=agency_id if Role(role).agency_scoped else None))
+        if Role.ADMIN in (extracted or ()) and kwargs.get("totp", True):  # `roles__totp=False`: not enrolled
+            enrol_with_secret(self, TEST_TOTP_SECRET)
         if create and extracted:
             db.session.commit()
 

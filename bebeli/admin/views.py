@@ -37,5 +37,6 @@ ADMIN_SCREENS = [
     ("catalog.admin_categories", _l("Kategori")),
     ("orders.admin_index", _l("Semua pesanan")),
     ("quotas.dashboard", _l("Pemantauan kuota")),
+    ("procurement.monitoring", _l("Pengadaan instansi")),
     ("audit.index", _l("Log audit")),
 ]

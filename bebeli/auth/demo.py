@@ -5,6 +5,7 @@ from datetime import date
 
 from bebeli.auth.models import Role, User
 from bebeli.auth.services import create_user, grant_role
+from bebeli.auth.totp import enrol_with_secret
 from bebeli.directory.models import Agency, AgencyKind, AsnProfile, Echelon
 from bebeli.extensions import db
 
@@ -29,6 +30,11 @@ ASN = [
 ]
 
 
+# The demo administrator uses two-step login like every administrator: add this key to any
+# authenticator app (or compute codes with pyotp) to sign in.
+DEMO_ADMIN_TOTP_SECRET = "BEBELIDEMOADMINKABUPATENBEKASI23"
+
+
 def _user(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == email))
 
@@ -46,7 +52,8 @@ def seed(accounts: list, password: str) -> None:
 
     admin = _user("admin@bebeli.test") or create_user(
         email="admin@bebeli.test", name="Rina Marlina (Admin Diskop UKM)", password=password, roles=[Role.ADMIN])
-    accounts.append(("admin", admin.email, "Dinas Koperasi dan UKM"))
+    enrol_with_secret(admin, DEMO_ADMIN_TOTP_SECRET)
+    accounts.append(("admin", admin.email, f"Dinas Koperasi dan UKM; kunci TOTP {DEMO_ADMIN_TOTP_SECRET}"))
 
     operator = _user("operator.disdik@bebeli.test")
     if operator is None:

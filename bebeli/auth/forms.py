@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from bebeli.forms import BaseForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     identifier = StringField(_l("Email atau NIP"), validators=[DataRequired(), Length(max=254)],
                              render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)],
@@ -12,7 +12,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Ingat saya di perangkat ini"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(_l("Kata sandi saat ini"), validators=[DataRequired(), Length(max=200)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)],
@@ -22,12 +22,12 @@ class ChangePasswordForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     identifier = StringField(_l("Email atau NIP"), validators=[DataRequired(), Length(max=254)],
                              render_kw={"autocomplete": "username"})
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     new_password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)],
                                  render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Ulangi kata sandi baru"),
@@ -35,6 +35,12 @@ class ResetPasswordForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class TotpCodeForm(BaseForm):
+    code = StringField(_l("Kode verifikasi"), validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off",
+                                  "spellcheck": "false"})

@@ -48,6 +48,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # Two-step login (bebeli.auth.totp): the authenticator secret, encrypted; the time it was
+    # confirmed; the last 30-second step whose code was accepted (a code works only once).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_used_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -110,3 +115,17 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for two-step login when the authenticator is lost; only a hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash"),)

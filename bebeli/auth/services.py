@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -16,9 +17,25 @@ from bebeli.db import utcnow
 from bebeli.errors import AccountLocked, DomainError, ValidationFailed
 from bebeli.extensions import db
 
-_hasher = PasswordHasher()
-# Verified against when the account does not exist, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+DEFAULT_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+
+
+@lru_cache(maxsize=4)
+def _hashing(profile: str) -> tuple[PasswordHasher, str]:
+    """The Argon2 hasher for a named argon2.profiles entry, and a hash of a throwaway password
+    that is verified against when the account does not exist, so both paths cost the same time."""
+    hasher = PasswordHasher.from_parameters(getattr(profiles, profile))
+    return hasher, hasher.hash("not-a-real-password")
+
+
+def _hasher() -> PasswordHasher:
+    return _current_hashing()[0]
+
+
+def _current_hashing() -> tuple[PasswordHasher, str]:
+    profile = current_app.config.get("PASSWORD_HASH_PROFILE", DEFAULT_HASH_PROFILE) if has_app_context() \
+        else DEFAULT_HASH_PROFILE
+    return _hashing(profile)
 
 
 class InvalidCredentials(DomainError):
@@ -33,12 +50,13 @@ class InvalidResetToken(DomainError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(user: User | None, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        hasher, dummy_hash = _current_hashing()
+        return hasher.verify(user.password_hash if user else dummy_hash, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -80,32 +98,25 @@ def _lock_message(minutes: int):
     )
 
 
-def authenticate(identifier: str, password: str) -> User:
-    """Return the user for these credentials, or raise. The caller commits either way:
-    failed attempts and lockouts are recorded even when login is refused."""
-    cfg = current_app.config
-    user = find_user_by_login(identifier)
+def ensure_not_locked(user: User | None, identifier: str = "") -> LoginThrottle | None:
+    """Raise AccountLocked while the account (or unknown identifier) is locked out;
+    return its failure counter, if any."""
     now = utcnow()
-    key = _throttle_key(user, identifier)
-    throttle = db.session.get(LoginThrottle, key)
-
+    throttle = db.session.get(LoginThrottle, _throttle_key(user, identifier))
     if throttle and throttle.locked_until and throttle.locked_until > now:
         remaining = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
         record("auth.login_locked", actor=user, object_type="users", object_id=getattr(user, "id", None))
         raise AccountLocked(_lock_message(remaining))
+    return throttle
 
-    if verify_password(user, password):
-        if not user.is_active_account:
-            record("auth.login_inactive", actor=user, obj=user)
-            raise InvalidCredentials(_l("Akun ini telah dinonaktifkan. Hubungi administrator."))
-        if throttle:
-            db.session.delete(throttle)
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        user.last_login_at = now
-        record("auth.login", actor=user, obj=user)
-        return user
 
+def count_failed_attempt(user: User | None, identifier: str = "", *, action: str = "auth.login_failed") -> None:
+    """Count a wrong password (or a wrong second-step code); lock the account and raise
+    AccountLocked once LOGIN_MAX_FAILURES is reached."""
+    cfg = current_app.config
+    now = utcnow()
+    key = _throttle_key(user, identifier)
+    throttle = db.session.get(LoginThrottle, key)
     if throttle is None:
         throttle = LoginThrottle(key=key, failures=0)
         db.session.add(throttle)
@@ -113,13 +124,39 @@ def authenticate(identifier: str, password: str) -> User:
         throttle.failures = 0
         throttle.locked_until = None
     throttle.failures += 1
-    record("auth.login_failed", actor=user, object_type="users", object_id=getattr(user, "id", None),
+    record(action, actor=user, object_type="users", object_id=getattr(user, "id", None),
            failures=throttle.failures)
     if throttle.failures >= cfg["LOGIN_MAX_FAILURES"]:
         minutes = cfg["LOGIN_LOCKOUT_MINUTES"]
         throttle.locked_until = now + timedelta(minutes=minutes)
         record("auth.lockout", actor=user, object_type="users", object_id=getattr(user, "id", None))
         raise AccountLocked(_lock_message(minutes))
+
+
+def clear_failed_attempts(user: User) -> None:
+    throttle = db.session.get(LoginThrottle, _throttle_key(user, ""))
+    if throttle:
+        db.session.delete(throttle)
+
+
+def authenticate(identifier: str, password: str) -> User:
+    """Return the user for these credentials, or raise. The caller commits either way:
+    failed attempts and lockouts are recorded even when login is refused."""
+    user = find_user_by_login(identifier)
+    ensure_not_locked(user, identifier)
+
+    if verify_password(user, password):
+        if not user.is_active_account:
+            record("auth.login_inactive", actor=user, obj=user)
+            raise InvalidCredentials(_l("Akun ini telah dinonaktifkan. Hubungi administrator."))
+        clear_failed_attempts(user)
+        if _hasher().check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = utcnow()
+        record("auth.login", actor=user, obj=user)
+        return user
+
+    count_failed_attempt(user, identifier)
     raise InvalidCredentials()
 
 
@@ -140,9 +177,7 @@ def set_password(user: User, password: str, *, actor: User | None = None, reason
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
-    throttle = db.session.get(LoginThrottle, f"user:{user.id}")
-    if throttle:
-        db.session.delete(throttle)
+    clear_failed_attempts(user)
     record(f"auth.password_{reason}", actor=actor or user, obj=user)
 
 

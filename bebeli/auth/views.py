@@ -14,6 +14,8 @@ from bebeli.auth.services import (
     reset_password,
     user_for_reset_token,
 )
+from bebeli.auth.totp import second_step_required
+from bebeli.auth.totp_views import start_second_step  # also registers the two-step screens
 from bebeli.errors import AccountLocked, DomainError
 from bebeli.extensions import db, limiter
 from bebeli.forms import EmptyForm
@@ -49,6 +51,8 @@ def login():
             status = 403 if isinstance(error, AccountLocked) else 200
             return render_template("auth/login.html", form=form), status
         db.session.commit()
+        if second_step_required(user):  # nobody is logged in until the code is verified
+            return start_second_step(user, remember=form.remember.data, next_url=safe_next(request.args.get("next")))
         login_user(user, remember=form.remember.data)
         flash(_("Selamat datang, %(name)s.", name=user.name), "success")
         return redirect(safe_next(request.args.get("next")) or home_url_for(user))

@@ -103,7 +103,8 @@ def _set_active(service, target, active: bool, message: str, next_url: str):
 @role_required(*MANAGERS)
 def asn_list():
     filters = AsnFilters(
-        q=request.args.get("q", "").replace("\x00", "")[:100], agency_id=_arg_int("agency_id"), echelon=_arg_enum(Echelon, "echelon"),
+        q=request.args.get("q", "").replace("\x00", "")[:100], agency_id=_arg_int("agency_id"),
+        echelon=_arg_enum(Echelon, "echelon"),
         status=request.args.get("status", "aktif"), kind=request.args.get("kind", ""),
     )
     agencies = db.session.scalars(agencies_for(current_user).order_by(Agency.name)).all()
@@ -174,7 +175,7 @@ def asn_activate(asn_id):
 @role_required(*MANAGERS)
 def agency_list():
     status = request.args.get("status", "aktif")
-    stmt = search_agencies(current_user, q=request.args.get("q", "")[:100], kind=_arg_enum(AgencyKind, "kind"),
+    stmt = search_agencies(current_user, q=request.args.get("q", "").replace("\x00", "")[:100], kind=_arg_enum(AgencyKind, "kind"),
                            status=status)
     page = _page(stmt)
     return render_template("directory/agency_list.html", page=page, status=status,

@@ -48,10 +48,12 @@ NAV_LINKS: list[NavLink] = [
     NavLink("cart.view", _l("Keranjang"), (Role.BUYER, Role.PP)),
     NavLink("orders.index", _l("Pesanan Saya"), (Role.BUYER, Role.PP)),
     NavLink("sellers.dashboard", _l("Toko Saya"), (Role.SELLER,)),
-    NavLink("procurement.inbox", _l("Pengadaan"), (Role.PP, Role.PPK, Role.TREASURER)),
+    NavLink("orders.seller_index", _l("Pesanan Masuk"), (Role.SELLER,)),
+    NavLink("procurement.inbox", _l("Pengadaan"), (Role.PP, Role.PPK, Role.TREASURER, Role.SELLER, Role.AGENCY_ADMIN)),
     NavLink("directory.asn_list", _l("Direktori ASN"), (Role.ADMIN, Role.AGENCY_ADMIN)),
     NavLink("quotas.dashboard", _l("Pemantauan"), (Role.ADMIN, Role.AGENCY_ADMIN)),
     NavLink("admin.dashboard", _l("Admin"), (Role.ADMIN,)),
+    NavLink("notifications.index", _l("Notifikasi"), tuple(Role)),
     NavLink("sellers.register", _l("Daftar UMKM"), anonymous_only=True),
 ]
 

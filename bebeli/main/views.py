@@ -1,15 +1,23 @@
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import text
 
-from bebeli.extensions import db, limiter
+from bebeli.catalog.cache import cached_for_visitors, cached_fragment
+from bebeli.catalog.queries import category_tree, newest_products, popular_products
+from bebeli.extensions import limiter
 from bebeli.main import bp
 from bebeli.main.navigation import ROLE_LABELS
+from bebeli.observability import readiness_checks
 from bebeli.urls import safe_next
 
 
 @bp.get("/")
+@cached_for_visitors
 def home():
-    return render_template("main/home.html")
+    """The catalog's front page: categories, new and popular products."""
+    def catalog() -> str:
+        return render_template("catalog/_home.html", tree=category_tree(), newest=newest_products(12),
+                               popular=popular_products(8))
+
+    return render_template("main/home.html", catalog_html=cached_fragment("home", catalog))
 
 
 @bp.get("/bahasa/<code>")
@@ -22,29 +30,19 @@ def set_language(code):
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
+    """The process answers (for the container's health check and the load balancer)."""
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    checks = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - readiness reports any failure
-        checks["database"] = f"error: {exc.__class__.__name__}"
-    storage_uri = current_app.config["RATELIMIT_STORAGE_URI"]
-    if storage_uri.startswith("redis"):
-        try:
-            import redis
-
-            redis.Redis.from_url(storage_uri, socket_timeout=1).ping()
-            checks["redis"] = "ok"
-        except Exception as exc:  # noqa: BLE001
-            checks["redis"] = f"error: {exc.__class__.__name__}"
+    """The database (and Redis, when configured) answer: send traffic here."""
+    checks = readiness_checks()
     ok = all(v == "ok" for v in checks.values())
-    return jsonify(status="ok" if ok else "unavailable", checks=checks), 200 if ok else 503
+    response = jsonify(status="ok" if ok else "unavailable", checks=checks)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ok else 503
 
 
 @bp.app_context_processor

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
+
+from bebeli.auth.demo import DEMO_ADMIN_TOTP_SECRET
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -78,12 +82,26 @@ def demo_data(app, ctx):
     return result.output
 
 
-def login(page, identifier: str, password: str) -> None:
+def login(page, identifier: str, password: str, totp_secret: str | None = None) -> None:
+    """Sign in; administrators answer the two-step code (by default with the demo admin's key)."""
     page.goto("/masuk")
     page.get_by_label("Email atau NIP").fill(identifier)
     page.get_by_label("Kata sandi", exact=True).fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_load_state()
+    if "/masuk/verifikasi" in page.url:
+        answer_totp(page, totp_secret or DEMO_ADMIN_TOTP_SECRET)
+
+
+def answer_totp(page, secret: str) -> None:
+    # A code works once: a second sign-in within 30 seconds uses the next step's code.
+    totp = pyotp.TOTP(secret)
+    for at in (time.time(), time.time() + totp.interval):
+        page.get_by_label("Kode verifikasi").fill(totp.at(at))
+        page.get_by_role("button", name="Verifikasi").click()
+        page.wait_for_load_state()
+        if "/masuk/verifikasi" not in page.url:
+            return
 
 
 def logout(page) -> None:

@@ -1,0 +1,230 @@
+"""Who may use every route of the application: the access-control suite's source of truth.
+
+Every endpoint of `app.url_map` must be listed here; a new route fails the suite until it is
+classified. An entry says who gets through:
+
+- PUBLIC: everyone, signed in or not.
+- SIGNED_IN: any signed-in account, whatever its roles; visitors are sent to the login page.
+- roles(...): only holders of one of these roles; others get 403/404, visitors the login page.
+- owner(...): the route acts on somebody's object (named by its URL arguments). The listed
+  personas reach objects of their own side ("us"); `sees_all` (by default the administrator)
+  reaches everybody's; everyone else, including the listed personas on the other side's
+  objects ("them"), gets 403 or 404 (or, where `refused_to` says so, a redirect there).
+- DEV: the development outbox, present only when DEV_OUTBOX is on (404 otherwise).
+- WEBHOOK: called by the payment provider, authenticated by its signature instead of a session.
+- LOGIN_STEP: the code step of the two-step login, reachable only half-way through a login.
+- STATIC: the app's static files.
+
+Personas are the accounts on the "us" side of tests/security/world.py: an ASN buyer, a seller,
+an agency admin, the agency's PP, PPK and Bendahara, and an administrator. `params` maps each
+URL argument to a key of that world (ids of objects, or fixed strings such as a file format);
+`query` adds query-string arguments the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+PUBLIC_KIND, SIGNED_IN_KIND, ROLES, OWNER, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND, STATIC_KIND = (
+    "public", "signed_in", "roles", "owner", "dev", "webhook", "login_step", "static")
+
+EVERY_SIGNED_IN = frozenset({"buyer", "seller", "agency_admin", "pp", "ppk", "bendahara", "admin"})
+
+
+@dataclass(frozen=True)
+class Access:
+    kind: str
+    roles: frozenset[str] = frozenset()
+    sees_all: frozenset[str] = frozenset()
+    params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    query: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    refused_to: str | None = None  # an endpoint a refusal may redirect to instead of 403/404
+
+    def allows(self, persona: str, side: str, *, dev_outbox: bool = True) -> bool:
+        """May `persona` use the route on the objects of `side`?"""
+        if self.kind in (PUBLIC_KIND, STATIC_KIND):
+            return True
+        if self.kind == DEV_KIND:
+            return dev_outbox
+        if self.kind == SIGNED_IN_KIND:
+            return persona in EVERY_SIGNED_IN
+        if self.kind == ROLES:
+            return persona in self.roles
+        if self.kind == OWNER:
+            return persona in self.sees_all or (side == "us" and persona in self.roles)
+        return False  # webhooks and the login step: never with a session alone
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """Owner-scoped routes are tried on both sides' objects; others once."""
+        return ("us", "them") if self.kind == OWNER else ("them",)
+
+
+def _access(kind: str, roles=(), sees_all=(), *, params=None, query=None, refused_to=None) -> Access:
+    return Access(kind, frozenset(roles), frozenset(sees_all), MappingProxyType(params or {}),
+                  MappingProxyType(query or {}), refused_to)
+
+
+def public(**params) -> Access:
+    return _access(PUBLIC_KIND, params=params)
+
+
+def roles(*names: str, **params) -> Access:
+    return _access(ROLES, names, params=params)
+
+
+def owner(*names: str, sees_all=("admin",), query=None, refused_to=None, **params) -> Access:
+    return _access(OWNER, names, sees_all, params=params, query=query, refused_to=refused_to)
+
+
+PUBLIC = public()
+SIGNED_IN = _access(SIGNED_IN_KIND)
+DEV = _access(DEV_KIND)
+WEBHOOK = _access(WEBHOOK_KIND)
+LOGIN_STEP = _access(LOGIN_STEP_KIND)
+STATIC = _access(STATIC_KIND, params={"filename": "static_file"})
+
+ADMIN = ("admin",)
+MANAGERS = ("admin", "agency_admin")       # the directory and quota monitoring
+BUYERS = ("buyer", "pp")                   # carts and personal orders (a PP also buys for the office)
+PROCUREMENT_PARTIES = ("pp", "ppk", "bendahara", "seller", "agency_admin")
+
+POLICY: dict[str, Access] = {
+    # --- site, health probes, static files, development tools ---------------------------------
+    "main.home": PUBLIC,
+    "main.healthz": PUBLIC,
+    "main.readyz": PUBLIC,
+    "main.set_language": public(code="language"),
+    "static": STATIC,
+    "mail.index": DEV,
+    "admin.dashboard": roles(*ADMIN),
+    "audit.index": roles(*ADMIN),
+    # --- accounts and login -------------------------------------------------------------------
+    "auth.login": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": public(token="reset_token"),
+    "auth.totp_verify": LOGIN_STEP,
+    "auth.totp_enroll": SIGNED_IN,       # also half-way through an administrator's first login
+    "auth.totp_settings": SIGNED_IN,
+    "auth.totp_recovery_codes": SIGNED_IN,
+    "auth.logout": SIGNED_IN,
+    "auth.account": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "notifications.index": SIGNED_IN,
+    "notifications.read_all": SIGNED_IN,
+    # another account's notification sends the reader back to their own list
+    "notifications.open": owner("buyer", sees_all=(), refused_to="notifications.index",
+                                notification_id="notification"),
+    # --- catalog (buyers) ---------------------------------------------------------------------
+    "catalog.search": PUBLIC,
+    "catalog.category": public(slug="category_slug"),
+    "catalog.product": public(product_id="product", slug="product_slug"),
+    "catalog.shop": public(slug="shop_slug"),
+    "catalog.media": public(key="media_key"),
+    # --- sellers: registration, own shop and products -------------------------------------------
+    "sellers.register": PUBLIC,
+    "sellers.kelurahan_options": PUBLIC,
+    "sellers.dashboard": roles("seller"),
+    "sellers.edit_profile": roles("seller"),
+    "sellers.resubmit": roles("seller"),
+    "sellers.add_certificate": roles("seller"),
+    "sellers.delete_certificate": owner("seller", sees_all=(), certificate_id="certificate"),
+    "sellers.certificate_document": owner("seller", certificate_id="certificate"),
+    "catalog.seller_products": roles("seller"),
+    "catalog.new_product": roles("seller"),
+    "catalog.edit_product": owner("seller", sees_all=(), product_id="product"),
+    "catalog.product_status": owner("seller", sees_all=(), product_id="product", status="product_status"),
+    "catalog.upload_images": owner("seller", sees_all=(), product_id="product"),
+    "catalog.delete_image": owner("seller", sees_all=(), image_id="image"),
+    "catalog.primary_image": owner("seller", sees_all=(), image_id="image"),
+    # --- administrators: verification, moderation, categories ----------------------------------
+    "sellers.verification_queue": roles(*ADMIN),
+    "sellers.admin_shop": roles(*ADMIN, shop_id="shop"),
+    "sellers.set_status": roles(*ADMIN, shop_id="shop", status="shop_status"),
+    "catalog.admin_categories": roles(*ADMIN),
+    "catalog.edit_category": roles(*ADMIN, category_id="category"),
+    "catalog.admin_products": roles(*ADMIN),
+    "catalog.take_down": roles(*ADMIN, product_id="product"),
+    "catalog.restore": roles(*ADMIN, product_id="product"),
+    # --- directory: agencies and ASN --------------------------------------------------------------
+    "directory.asn_list": roles(*MANAGERS),
+    "directory.asn_new": roles(*MANAGERS),
+    "directory.asn_detail": owner("agency_admin", asn_id="asn"),
+    "directory.asn_edit": owner("agency_admin", asn_id="asn"),
+    "directory.asn_activate": owner("agency_admin", asn_id="asn"),
+    "directory.asn_deactivate": owner("agency_admin", asn_id="asn"),
+    "directory.agency_list": roles(*MANAGERS),
+    "directory.agency_new": roles(*ADMIN),
+    "directory.agency_edit": roles(*ADMIN, agency_id="agency"),
+    "directory.agency_activate": roles(*ADMIN, agency_id="agency"),
+    "directory.agency_deactivate": roles(*ADMIN, agency_id="agency"),
+    "directory.import_asn": roles(*MANAGERS),
+    "directory.import_template": roles(*MANAGERS, fmt="import_format"),
+    # an import preview belongs to whoever uploaded it, administrators included
+    "directory.import_preview": owner("agency_admin", sees_all=(), batch_id="batch"),
+    "directory.import_confirm": owner("agency_admin", sees_all=(), batch_id="batch"),
+    "directory.import_cancel": owner("agency_admin", sees_all=(), batch_id="batch"),
+    # --- cart, personal orders, payments --------------------------------------------------------------
+    "cart.view": roles(*BUYERS),
+    "cart.add": roles(*BUYERS),
+    "cart.update": roles(*BUYERS, product_id="product"),   # a cart is per account: any product id
+    "cart.remove": roles(*BUYERS, product_id="product"),
+    "cart.accept": roles(*BUYERS),
+    "cart.checkout": roles(*BUYERS),
+    "orders.index": roles(*BUYERS),
+    "orders.detail": owner("buyer", sees_all=(), order_id="order"),
+    "orders.cancel": owner("buyer", sees_all=(), order_id="order"),
+    "orders.cancel_part": owner("buyer", sees_all=(), so_id="seller_order"),
+    "orders.receipt": owner("buyer", sees_all=(), so_id="seller_order"),
+    "orders.invoice": owner("buyer", "seller", so_id="seller_order"),
+    "orders.seller_index": roles("seller"),
+    "orders.seller_detail": owner("seller", sees_all=(), so_id="seller_order"),
+    "orders.packing_slip": owner("seller", sees_all=(), so_id="seller_order"),
+    "orders.accept": owner("seller", sees_all=(), so_id="seller_order"),
+    "orders.reject": owner("seller", sees_all=(), so_id="seller_order"),
+    "orders.ship": owner("seller", sees_all=(), so_id="seller_order"),
+    "orders.delivered": owner("seller", sees_all=(), so_id="seller_order"),
+    "orders.admin_index": roles(*ADMIN),
+    "orders.admin_detail": roles(*ADMIN, order_id="order"),
+    "payments.start": owner("buyer", sees_all=(), order_id="unpaid_order"),
+    "payments.success": owner("buyer", sees_all=(), order_id="unpaid_order"),
+    "payments.simulated": owner("buyer", sees_all=(), session_id="payment_session"),
+    "payments.stripe_webhook": WEBHOOK,
+    # --- quotas ------------------------------------------------------------------------------------
+    "quotas.dashboard": owner("agency_admin", query={"agency": "agency"}),
+    "quotas.agency_detail": owner("agency_admin", agency_id="agency"),
+    "quotas.asn_detail": owner("agency_admin", asn_id="asn"),
+    "quotas.add_exemption": owner("agency_admin", asn_id="asn"),
+    "quotas.remove_exemption": owner("agency_admin", exemption_id="exemption"),
+    "quotas.exemptions": roles(*MANAGERS),
+    "quotas.export": owner("agency_admin", name="export_name", fmt="export_format", query={"asn": "asn"}),
+    "quotas.my_history": roles("buyer"),   # any account with an ASN profile; only buyers have one here
+    "quotas.policies": roles(*ADMIN),
+    "quotas.policy_new": roles(*ADMIN),
+    "quotas.policy_edit": roles(*ADMIN, policy_id="policy"),
+    # --- agency procurement -----------------------------------------------------------------------------
+    "procurement.inbox": roles(*PROCUREMENT_PARTIES, *ADMIN),
+    "procurement.checkout": roles("pp"),
+    "procurement.detail": owner(*PROCUREMENT_PARTIES, purchase_id="purchase"),
+    "procurement.document": owner(*PROCUREMENT_PARTIES, purchase_id="approved_purchase", kind="document_kind"),
+    "procurement.propose": owner("pp", sees_all=(), purchase_id="purchase"),
+    "procurement.resubmit": owner("pp", sees_all=(), purchase_id="purchase"),
+    "procurement.cancel": owner("pp", sees_all=(), purchase_id="purchase"),
+    "procurement.accept_offer": owner("pp", "seller", sees_all=(), offer_id="offer"),
+    "procurement.decline_offer": owner("pp", "seller", sees_all=(), offer_id="offer"),
+    "procurement.counter_offer": owner("seller", sees_all=(), offer_id="offer"),
+    "procurement.approve": owner("ppk", sees_all=(), purchase_id="purchase"),
+    "procurement.send_back": owner("ppk", sees_all=(), purchase_id="purchase"),
+    "procurement.bast": owner("ppk", sees_all=(), purchase_id="purchase"),
+    "procurement.accept_sp": owner("seller", sees_all=(), purchase_id="purchase"),
+    "procurement.reject_sp": owner("seller", sees_all=(), purchase_id="purchase"),
+    "procurement.pay": owner("bendahara", sees_all=(), purchase_id="purchase"),
+    "procurement.budget_lines": owner("agency_admin", agency_id="agency"),
+    "procurement.set_agency_budget": owner("agency_admin", agency_id="agency"),
+    "procurement.edit_budget_line": owner("agency_admin", line_id="budget_line"),
+    "procurement.officials": owner("agency_admin", agency_id="agency"),
+    "procurement.dismiss_official": owner("agency_admin", agency_id="agency", user_id="official_user",
+                                          role="official_role"),
+    "procurement.monitoring": roles(*MANAGERS),
+    "procurement.ocds_releases": PUBLIC,   # open data (OCDS) of completed agency purchases
+}

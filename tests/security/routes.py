@@ -1,0 +1,78 @@
+"""The application's routes as the security suites see them: which rules answer GET or POST,
+the URL of a rule for one side's objects, and what a response amounts to (allowed, sent to
+the login page, refused)."""
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask
+
+from bebeli import create_app
+from tests.security.route_policy import LOGIN_STEP_KIND, POLICY, Access
+from tests.security.world import ANONYMOUS
+
+LOGIN_PATH = "/masuk"
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+# Parametrisation happens before any fixture exists: the routes are read from an app built the
+# same way as the session's (no database is touched).
+COLLECTION_APP: Flask = create_app("testing")
+
+
+def rules(method: str, app: Flask = COLLECTION_APP) -> list:
+    """Classified rules answering `method`, in a stable order (unclassified ones are reported by
+    the classification test instead)."""
+    found = [rule for rule in app.url_map.iter_rules() if method in rule.methods and rule.endpoint in POLICY]
+    return sorted(found, key=lambda rule: (rule.endpoint, rule.rule))
+
+
+def rule_named(app: Flask, endpoint: str, pattern: str):
+    return next(rule for rule in app.url_map.iter_rules(endpoint) if rule.rule == pattern)
+
+
+def _required(rule) -> set[str]:
+    return set(rule.arguments) - set(rule.defaults or ())
+
+
+def missing_params(rule, access: Access) -> set[str]:
+    return _required(rule) - set(access.params)
+
+
+def url_for_side(rule, access: Access, values: dict) -> str:
+    """The rule's URL with the objects of one side of the world."""
+    arguments = {arg: values[access.params[arg]] for arg in _required(rule)}
+    _domain, path = rule.build(arguments, append_unknown=False)
+    if access.query:
+        path += "?" + urlencode({name: values[key] for name, key in access.query.items()})
+    return path
+
+
+def outcome(response, access: Access) -> str:
+    """'allowed', 'login' (sent to the login page), 'refused' (403/404, or the route's own
+    refusal redirect), 'error' (5xx) or another 4xx status."""
+    status = response.status_code
+    if status >= 500:
+        return "error"
+    if status in (401, 403, 404):
+        return "refused"
+    if status in REDIRECTS:
+        path = urlsplit(response.location).path
+        if path == LOGIN_PATH:
+            return "login"
+        if access.refused_to and path == _path_of(access.refused_to):
+            return "refused"
+        return "allowed"
+    return "allowed" if status < 400 else f"status {status}"
+
+
+def _path_of(endpoint: str) -> str:
+    rule = next(COLLECTION_APP.url_map.iter_rules(endpoint))
+    return rule.build({}, append_unknown=False)[1]
+
+
+def expected(access: Access, persona: str, side: str, *, dev_outbox: bool) -> str:
+    if access.allows(persona, side, dev_outbox=dev_outbox):
+        return "allowed"
+    if persona == ANONYMOUS or access.kind == LOGIN_STEP_KIND:
+        return "login"
+    return "refused"

@@ -1,0 +1,139 @@
+"""One small town for the security suites: two sides ("us" and "them"), each with an agency,
+its ASN buyer, agency admin and officials (PP, PPK, Bendahara), a verified shop with a product,
+orders, an agency purchase with a price offer, and every other kind of object a route takes by
+id. The people on the "us" side (plus one administrator) are the personas that request every
+route; the "them" side owns the objects they must not reach.
+
+Everything is built through the modules' own factories and services, committed like finished
+requests; the world keeps only ids and strings, so tests need no database session to use it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from bebeli.auth.services import make_reset_token
+from bebeli.catalog.models import ProductImage
+from bebeli.catalog.services import add_images
+from bebeli.dates import jakarta_today
+from bebeli.directory.importer import stage_import
+from bebeli.extensions import db
+from bebeli.notifications.services import notify
+from bebeli.orders.models import Order
+from bebeli.payments.models import Payment
+from bebeli.procurement import services as procurement
+from bebeli.quotas.models import ExemptionReason
+from bebeli.quotas.services import add_exemption
+from bebeli.sellers.models import CertificateKind
+from bebeli.sellers.services import CertificateInput, add_certificate
+from tests.catalog.helpers import image_bytes
+from tests.factories import AgencyFactory, AsnFactory, CategoryFactory, ProductFactory, ShopFactory, admin, agency_admin
+from tests.orders.factories import fill_cart, paid_order, place
+from tests.procurement.factories import BudgetLineFactory, agency_order, team
+from tests.quotas.factories import policy
+
+SIDES = ("us", "them")
+PERSONAS = ("anonymous", "buyer", "seller", "agency_admin", "pp", "ppk", "bendahara", "admin")
+ANONYMOUS = "anonymous"
+
+# Values that are the same on both sides (route arguments that are not somebody's object).
+SHARED = {
+    "language": "en",
+    "static_file": "css/app.css",
+    "import_format": "csv",
+    "export_name": "riwayat",
+    "export_format": "csv",
+    "document_kind": "sp",
+    "official_role": "ppk",
+    "product_status": "unpublished",
+    "shop_status": "suspended",
+}
+
+
+@dataclass
+class World:
+    """Ids and strings: `values[side][key]`, and the persona accounts (emails)."""
+
+    values: dict[str, dict[str, object]] = field(default_factory=lambda: {side: dict(SHARED) for side in SIDES})
+    logins: dict[str, str] = field(default_factory=dict)  # persona → email
+
+    def __getitem__(self, side: str) -> dict[str, object]:
+        return self.values[side]
+
+
+def _import_file(agency_code: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["nip", "nama", "email", "kode_opd"])
+    writer.writerow(["199001152015031001", "ASN Impor", "impor.asn@contoh.go.id", agency_code])
+    return out.getvalue().encode()
+
+
+def _side(world: World, side: str, category, the_admin) -> dict:
+    """Build one side's people and objects; returns the side's users by persona."""
+    values = world[side]
+    agency = AgencyFactory(address="Jl. Teuku Umar No. 1, Cikarang Pusat")
+    asn = AsnFactory(agency=agency)
+    shop = ShopFactory()
+    product = ProductFactory(shop=shop, category=category, price_amount=100_000, stock=1_000)
+    officials = team(agency)
+    manager = agency_admin(agency)
+    people = {"buyer": asn.user, "seller": shop.owner, "agency_admin": manager, "pp": officials.pp,
+              "ppk": officials.ppk, "bendahara": officials.treasurer}
+
+    add_images(product, [image_bytes()], actor=shop.owner)
+    certificate = add_certificate(shop, CertificateInput(CertificateKind.HALAL, "ID-HALAL-1", None,
+                                                         document=image_bytes()), actor=shop.owner)
+    db.session.commit()
+    image = db.session.scalar(db.select(ProductImage).where(ProductImage.product_id == product.id))
+
+    order = paid_order(asn.user, (product, 1))
+    fill_cart(asn.user, (product, 1))
+    unpaid = place(asn.user)
+    payment = Payment(order_id=unpaid.id, gateway="simulated", session_id=f"sim_cs_security_{side}", url="/",
+                      amount=unpaid.total_amount)
+    db.session.add(payment)
+    note = notify(asn.user, "Pesanan diperbarui.", subject="Uji", link=f"/pesanan/{order.id}", email=False)
+
+    line = BudgetLineFactory(agency=agency, pagu_amount=100_000_000)
+    [purchase] = agency_order(officials, line, [(product, 2)])
+    [offer] = procurement.propose_prices(purchase, officials.pp, {purchase.seller_order.lines[0].id: 90_000})
+    [approved] = agency_order(officials, line, [(product, 1)])
+    procurement.approve_purchase(approved, officials.ppk)
+    batch = stage_import("asn.csv", _import_file(agency.code), actor=manager)
+    today = jakarta_today()
+    exemption = add_exemption(asn, starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=31),
+                              reason=ExemptionReason.LEAVE, note="Cuti", actor=the_admin)
+    db.session.commit()
+
+    values.update(
+        agency=agency.id, asn=asn.id, shop=shop.id, shop_slug=shop.slug, product=product.id,
+        product_slug=product.slug, image=image.id, media_key=image.display_key, certificate=certificate.id,
+        order=order.id, seller_order=order.seller_orders[0].id, unpaid_order=unpaid.id,
+        payment_session=payment.session_id, notification=note.id, budget_line=line.id, purchase=purchase.id,
+        offer=offer.id, approved_purchase=approved.id, batch=batch.id, exemption=exemption.id,
+        official_user=officials.ppk.id, pp_agency=agency.id,
+    )
+    return people
+
+
+def build_world() -> World:
+    """Create the town (inside an app and request context of the data app)."""
+    world = World()
+    the_admin = admin()
+    category = CategoryFactory()
+    quota_policy = policy(effective_from=date(2024, 1, 1))
+    for side in SIDES:
+        people = _side(world, side, category, the_admin)
+        if side == "us":
+            world.logins = {persona: user.email for persona, user in people.items()}
+            world.logins["admin"] = the_admin.email
+    them = world["them"]
+    reset_token = make_reset_token(db.session.get(Order, them["order"]).buyer)
+    for side in SIDES:
+        world[side].update(category=category.id, category_slug=category.slug, policy=quota_policy.id,
+                           reset_token=reset_token)
+    db.session.commit()
+    return world
