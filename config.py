@@ -168,6 +168,7 @@ class Config:
     # Open data (OCDS): the publisher's registered ocid prefix and name.
     OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-bebeli")
     OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Pemerintah Kabupaten Bekasi — BEBELI")
+    OCDS_PAGE_SIZE = _env_int("OCDS_PAGE_SIZE", 100)  # releases per page of /api/ocds/releases
 
     PAGE_SIZE = 25
     LOG_JSON = _env_bool("LOG_JSON", False)

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from bebeli.extensions import db
+from bebeli.locks import exclusive
 
 DEMO_PASSWORD = "Bebeli-Demo-2026"
 
@@ -60,6 +61,7 @@ def create_admin(email, name, password):
 
 @click.command("send-mail")
 @with_appcontext
+@exclusive("send-mail")
 def send_mail_command():
     """Deliver queued mail (safe to run from cron on several servers)."""
     from bebeli.mail.services import deliver_pending

@@ -55,9 +55,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_last_used_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
-    asn = relationship("AsnProfile", back_populates="user", uselist=False, lazy="selectin")
+    asn = relationship("AsnProfile", back_populates="user", uselist=False)
 
     def get_id(self) -> str:
         return self.session_token

@@ -6,10 +6,12 @@ import click
 from flask.cli import with_appcontext
 
 from bebeli.extensions import db
+from bebeli.locks import exclusive
 
 
 @click.command("expire-orders")
 @with_appcontext
+@exclusive("expire-orders")
 def expire_orders():
     """Expire unpaid orders whose hold ran out and give their stock back."""
     from bebeli.orders.services import claim_overdue_order
@@ -27,6 +29,7 @@ def expire_orders():
 
 @click.command("autocomplete-orders")
 @with_appcontext
+@exclusive("autocomplete-orders")
 def autocomplete_orders():
     """Complete delivered orders the buyer did not confirm within ORDER_AUTOCOMPLETE_DAYS."""
     from bebeli.orders.services import autocomplete_delivered

@@ -4,11 +4,17 @@ One contracting process per Surat Pesanan: the agency is the buyer (and payer), 
 supplier (and payee); the award and the contract carry the invoice value (PPN included) and
 the goods accepted at receipt; the treasurer's payments are the implementation transactions.
 Only public business data is published: never an owner's NIK, phone or bank account.
+
+The feed is paged by a keyset cursor over (payment time, id): a full page carries a
+`Link: <…>; rel="next"` header whose `after` parameter continues exactly where it stopped, so
+a harvester never misses or repeats a release while new ones are added. A package must hold at
+least one release (the schema's minItems), so a query with nothing to publish answers 204.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
+import sqlalchemy as sa
 from flask import current_app
 
 from bebeli.dates import JAKARTA
@@ -17,7 +23,6 @@ from bebeli.procurement.models import AgencyPurchase, Stage
 
 OCDS_VERSION = "1.1"
 CURRENCY = "IDR"
-MAX_RELEASES = 500
 
 
 def _iso(value: datetime | date) -> str:
@@ -139,11 +144,27 @@ def release_for(purchase: AgencyPurchase) -> dict:
     }
 
 
-def completed_purchases(since: datetime | None, limit: int = MAX_RELEASES):
+def completed_purchases(since: datetime | None, limit: int, after: tuple[datetime, int] | None = None):
     stmt = db.select(AgencyPurchase).where(AgencyPurchase.stage == Stage.PAID)
     if since is not None:
         stmt = stmt.where(AgencyPurchase.paid_at >= since)
+    if after is not None:
+        stmt = stmt.where(sa.tuple_(AgencyPurchase.paid_at, AgencyPurchase.id) > sa.tuple_(*after))
     return stmt.order_by(AgencyPurchase.paid_at, AgencyPurchase.id).limit(limit)
+
+
+def cursor_for(purchase: AgencyPurchase) -> str:
+    """The `after` value that continues the feed after this purchase."""
+    return f"{purchase.paid_at.isoformat()}_{purchase.id}"
+
+
+def parse_cursor(text: str) -> tuple[datetime, int]:
+    """Raises ValueError for anything `cursor_for` did not make."""
+    stamp, _, ident = text.rpartition("_")
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None or not ident.isdigit():
+        raise ValueError(text)
+    return moment, int(ident)
 
 
 def release_package(purchases: list[AgencyPurchase], *, uri: str, published: datetime) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -469,7 +469,7 @@ def monitoring_page():
 
 @bp.get("/api/ocds/releases")
 def ocds_releases():
-    since = None
+    since = after = None
     if request.args.get("since"):
         try:
             since = datetime.fromisoformat(request.args["since"])
@@ -478,10 +478,23 @@ def ocds_releases():
                            message=_("Parameter since harus tanggal atau waktu ISO 8601, misalnya 2026-01-31.")), 400
         if since.tzinfo is None:
             since = since.replace(tzinfo=JAKARTA)
-    purchases = db.session.scalars(ocds.completed_purchases(since)).all()
-    published = purchases[-1].paid_at if purchases else (since or datetime.now(JAKARTA))
-    package = ocds.release_package(purchases, uri=request.url, published=published)
-    response = jsonify(package)
+    if request.args.get("after"):
+        try:
+            after = ocds.parse_cursor(request.args["after"])
+        except ValueError:
+            return jsonify(error="invalid_after", status=400,
+                           message=_("Parameter after tidak valid; pakai tautan next dari halaman sebelumnya.")), 400
+    size = current_app.config["OCDS_PAGE_SIZE"]
+    purchases = db.session.scalars(ocds.completed_purchases(since, limit=size + 1, after=after)).all()
+    more, purchases = len(purchases) > size, purchases[:size]
+    if not purchases:
+        response = current_app.response_class(status=204)
+    else:
+        package = ocds.release_package(purchases, uri=request.url, published=purchases[-1].paid_at)
+        response = jsonify(package)
+        if more:
+            args = {**request.args.to_dict(), "after": ocds.cursor_for(purchases[-1])}
+            response.headers["Link"] = f'<{url_for("procurement.ocds_releases", _external=True, **args)}>; rel="next"'
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 

@@ -8,12 +8,14 @@ from flask.cli import with_appcontext
 
 from bebeli.dates import jakarta_today, month_start, parse_month
 from bebeli.extensions import db
+from bebeli.locks import exclusive
 
 
 @click.command("quota-reminders")
 @click.option("--month", "month_text", help="Bulan TTTT-BB (bawaan: bulan ini, WIB).")
 @click.option("--force", is_flag=True, help="Kirim walau belum sampai QUOTA_REMINDER_DAY.")
 @with_appcontext
+@exclusive("quota-reminders")
 def quota_reminders(month_text, force):
     """Email ASN below their minimum after QUOTA_REMINDER_DAY, once per person and month."""
     from bebeli.quotas.services import send_reminders
@@ -37,6 +39,7 @@ def quota_reminders(month_text, force):
 
 @click.command("quota-freeze")
 @with_appcontext
+@exclusive("quota-freeze")
 def quota_freeze():
     """Freeze the obligations of the closed months the dashboard shows (otherwise its first
     viewer after a month ends waits for it)."""

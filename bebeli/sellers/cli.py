@@ -6,10 +6,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from bebeli.extensions import db
+from bebeli.locks import exclusive
 
 
 @click.command("notify-expired-certificates")
 @with_appcontext
+@exclusive("notify-expired-certificates")
 def notify_expired_certificates_command():
     """Mail sellers and admins about certificates that expired since the last run."""
     from bebeli.sellers.services import notify_expired_certificates

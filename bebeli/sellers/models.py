@@ -65,7 +65,7 @@ class Shop(TimestampMixin, db.Model):
     offers_delivery: Mapped[bool] = mapped_column(default=True)
     delivery_fee_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
-    owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
+    owner = relationship("User", foreign_keys=[owner_id])
     certificates: Mapped[list[ShopCertificate]] = relationship(
         back_populates="shop", cascade="all, delete-orphan", lazy="selectin", order_by="ShopCertificate.id"
     )

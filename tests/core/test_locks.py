@@ -5,8 +5,10 @@ import threading
 
 import click
 import pytest
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from bebeli.extensions import db
 from bebeli.locks import exclusive, run_exclusively
 
 
@@ -99,3 +101,33 @@ def test_exclusive_command_skips_with_a_message_while_another_server_runs_it(app
 
     result = runner.invoke(demo_job)
     assert result.exit_code == 0 and "job ran" in result.output
+
+
+@pytest.mark.parametrize("command", ["expire-orders", "autocomplete-orders", "send-mail", "quota-reminders",
+                                     "quota-freeze", "notify-expired-certificates"])
+def test_every_scheduled_command_skips_while_another_server_runs_it(app, data_app, command):
+    runner = data_app.test_cli_runner()
+    with Holder(app, command):
+        result = runner.invoke(args=[command])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{command}: skipped, another server is running it"
+
+
+def test_a_skipped_reminder_run_sends_nothing_and_the_next_run_does(app, data_app):
+    from datetime import date
+
+    from bebeli.mail.models import OutboundEmail
+    from tests.factories import AsnFactory
+    from tests.quotas.factories import policy
+
+    with data_app.app_context():
+        policy(effective_from=date(2025, 1, 1))
+        AsnFactory(user__email="kurang@contoh.go.id")
+        db.session.commit()
+        runner = data_app.test_cli_runner()
+        with Holder(app, "quota-reminders"):
+            runner.invoke(args=["quota-reminders", "--month", "2025-03"])
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundEmail)) == 0
+        result = runner.invoke(args=["quota-reminders", "--month", "2025-03"])
+        assert "1 pengingat" in result.output, result.output
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundEmail)) == 1

@@ -82,9 +82,30 @@ def test_releases_validate_and_describe_the_purchase(client, ctx, validator):
 def test_since_filters_and_bad_input_is_a_json_error(client, ctx, validator):
     purchase = paid_purchase()
     later = (purchase.paid_at + timedelta(seconds=1)).isoformat()
-    assert client.get("/api/ocds/releases", query_string={"since": later}).get_json()["releases"] == []
+    nothing = client.get("/api/ocds/releases", query_string={"since": later})
+    assert nothing.status_code == 204 and nothing.data == b""  # a package needs one release at least
     earlier = (purchase.paid_at - timedelta(days=1)).date().isoformat()
     package = client.get("/api/ocds/releases", query_string={"since": earlier}).get_json()
     assert len(package["releases"]) == 1 and not list(validator.iter_errors(package))
     bad = client.get("/api/ocds/releases", query_string={"since": "kemarin"})
     assert bad.status_code == 400 and bad.get_json()["error"] == "invalid_since"
+
+
+def test_the_feed_pages_by_cursor_without_gaps_or_repeats(app, client, ctx, validator, monkeypatch):
+    monkeypatch.setitem(app.config, "OCDS_PAGE_SIZE", 2)
+    purchases = [paid_purchase() for _ in range(3)]
+    first = client.get("/api/ocds/releases")
+    assert first.status_code == 200 and not list(validator.iter_errors(first.get_json()))
+    assert 'rel="next"' in first.headers["Link"]
+    next_url = first.headers["Link"].split(">")[0].lstrip("<")
+    second = client.get(next_url)
+    assert second.status_code == 200 and "Link" not in second.headers
+    assert not list(validator.iter_errors(second.get_json()))
+    ocids = [r["ocid"] for page in (first, second) for r in page.get_json()["releases"]]
+    assert ocids == [f"ocds-bebeli-{p.sp_number}" for p in purchases]
+
+    newer = paid_purchase()  # paid after the harvester's last page: the same link now finds it
+    third = client.get(next_url)
+    assert [r["ocid"] for r in third.get_json()["releases"]] == [f"ocds-bebeli-{p.sp_number}" for p in (purchases[2], newer)]
+    bad = client.get("/api/ocds/releases", query_string={"after": "x_1"})
+    assert bad.status_code == 400 and bad.get_json()["error"] == "invalid_after"
