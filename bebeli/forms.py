@@ -1,8 +1,12 @@
 """Forms shared across modules, and the base every form of the app derives from."""
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from werkzeug.datastructures import CombinedMultiDict
+from wtforms import StringField
+
+from bebeli.money import MAX_AMOUNT, parse_rupiah
 
 
 class BaseForm(FlaskForm):
@@ -32,3 +36,26 @@ class BaseForm(FlaskForm):
 
 class EmptyForm(BaseForm):
     """A form with only the CSRF token: for action buttons (publish, approve, delete…)."""
+
+
+class RupiahField(StringField):
+    """Whole rupiah as people type them: 25000, 25.000 or Rp 25.000; `data` is an int or None."""
+
+    def process_formdata(self, valuelist):
+        self.raw_text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw_text:
+            return
+        try:
+            amount = parse_rupiah(self.raw_text)
+        except ValueError:
+            raise ValueError(_l("Tulis nominal rupiah tanpa sen, misalnya 25000 atau 25.000.")) from None
+        if amount > MAX_AMOUNT:
+            raise ValueError(_l("Jumlah terlalu besar."))
+        self.data = amount
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:,}".replace(",", ".")
+

@@ -6,7 +6,7 @@ from typing import Callable
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
-from bebeli.forms import BaseForm
+from bebeli.forms import BaseForm, RupiahField
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, Form, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -14,28 +14,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from bebeli.catalog.services import MAX_IMAGES, MAX_PRICE, PRODUCT_UNITS
 from bebeli.errors import DomainError
 from bebeli.extensions import db
-from bebeli.money import parse_rupiah, rupiah
+from bebeli.money import rupiah
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
-
-
-class RupiahField(StringField):
-    """Whole rupiah as people type them: 25000, 25.000 or Rp 25.000."""
-
-    def process_formdata(self, valuelist):
-        self.raw_text = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if not self.raw_text:
-            return
-        try:
-            self.data = parse_rupiah(self.raw_text)
-        except ValueError:
-            raise ValueError(_l("Tulis nominal rupiah tanpa sen, misalnya 25000 atau 25.000.")) from None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:,}".replace(",", ".")
 
 
 class ReasonForm(BaseForm):

@@ -377,7 +377,7 @@ def _roles_by_user(user_ids: list[int]) -> dict[int, list[Role]]:
     roles: dict[int, list[Role]] = {}
     for chunk in _chunks(user_ids):
         stmt = db.select(RoleAssignment.user_id, RoleAssignment.role).where(RoleAssignment.user_id.in_(chunk))
-        for user_id, role in db.session.execute(stmt).tuples():
+        for user_id, role in db.session.execute(stmt):
             roles.setdefault(user_id, []).append(role)
     return roles
 
@@ -431,7 +431,7 @@ def _resolve(row: RowPlan, plan_fields: set[str], ctx: _Context, existing: dict,
 def _context(actor) -> _Context:
     scope = scope_of(actor)
     agencies = {code: (agency_id, active) for code, agency_id, active in
-                db.session.execute(db.select(Agency.code, Agency.id, Agency.is_active)).tuples()}
+                db.session.execute(db.select(Agency.code, Agency.id, Agency.is_active))}
     default = next(iter(scope)) if scope is not None and len(scope) == 1 else None
     return _Context(actor=actor, scope=scope, agencies=agencies, default_agency_id=default)
 

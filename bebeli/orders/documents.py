@@ -107,7 +107,7 @@ def invoice_pdf(so: SellerOrder) -> bytes:
     doc.fields(invoice.fields)
     doc.ln(3)
     doc.columns(invoice.parties)
-    doc.grid([_("No"), _("Barang"), _("Jml"), _("Satuan"), _("Harga"), _("Jumlah")], invoice.rows,
+    doc.grid([_("No"), _("Barang"), _("Jml"), _("Satuan"), _("Harga"), _("Nilai")], invoice.rows,
              widths=(8, 72, 14, 20, 28, 32), align=("CENTER", "LEFT", "RIGHT", "LEFT", "RIGHT", "RIGHT"))
     doc.totals(invoice.totals)
     for note in invoice.notes:

@@ -9,8 +9,7 @@ from wtforms import DateField, RadioField, SelectField, SelectMultipleField, Str
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from bebeli.directory.models import Echelon
-from bebeli.forms import BaseForm
-from bebeli.money import MAX_AMOUNT, parse_rupiah
+from bebeli.forms import BaseForm, RupiahField
 from bebeli.quotas.models import ExemptionReason, MinimumKind
 
 ECHELON_LABELS = {
@@ -36,30 +35,6 @@ MINIMUM_LABELS = {
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _PERCENT = re.compile(r"^\d{1,3}([.,]\d{1,2})?$")
-
-
-class RupiahField(StringField):
-    """A rupiah amount typed the Indonesian way (`75.000`, `Rp 75.000`); `data` is an int or None."""
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.raw_text = text
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = parse_rupiah(text)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Tulis jumlah rupiah tanpa desimal, misalnya 75.000.")) from None
-        if self.data > MAX_AMOUNT:
-            self.data = None
-            raise ValueError(_l("Jumlah terlalu besar."))
-
-    def _value(self):
-        if getattr(self, "raw_text", None) is not None:
-            return self.raw_text
-        return "" if self.data is None else f"{self.data:,}".replace(",", ".")
 
 
 def percent_to_basis_points(text: str) -> int:

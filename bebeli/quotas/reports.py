@@ -365,7 +365,7 @@ def asn_purchases(month: date, user_id: int) -> Table:
     return Table("pembelian", _l("Pembelian yang dihitung"), [
         Column("at", _l("Waktu"), "datetime"), Column("order", _l("Pesanan")), Column("shop", _l("Toko")),
         Column("category", _l("Kategori")), Column("reason", _l("Keterangan")),
-        Column("amount", _l("Jumlah"), "money"),
+        Column("amount", _l("Nilai"), "money"),
     ], rows, footer={"order": _l("Total"), "amount": sum(r["amount"] for r in rows)})
 
 

@@ -161,7 +161,7 @@ def test_admin_creates_and_edits_a_policy_and_both_are_audited(client, ctx):
 
 @pytest.mark.parametrize("changes,message", [
     ({"rank_iii": ""}, "Isi nilai minimum untuk setiap eselon."),
-    ({"rank_iv": "75.5"}, "Tulis jumlah rupiah tanpa desimal"),
+    ({"rank_iv": "75.5"}, "Tulis nominal rupiah tanpa sen"),
     ({"minimum_kind": "tpp_percent", "tpp_percent": "sepuluh"}, "Tulis persentase seperti 10 atau 2,5."),
     ({"minimum_kind": "tpp_percent", "tpp_percent": "150"}, "paling banyak 100%"),
     ({"ceiling_amount": "100.000"}, "Batas atas tidak boleh lebih kecil"),
