@@ -146,6 +146,8 @@ class Config:
     # Quotas: `flask quota-reminders` mails ASN below their monthly minimum from this day of
     # the month (Jakarta time) on, once per person and month.
     QUOTA_REMINDER_DAY = _env_int("QUOTA_REMINDER_DAY", 20)
+    # How long a worker keeps an ASN's closed months for their home page (0: never).
+    QUOTA_HOME_HISTORY_SECONDS = _env_int("QUOTA_HOME_HISTORY_SECONDS", 300)
 
     # Agency procurement (the e-katalog channel). A package is one Surat Pesanan; its value
     # includes PPN. Packages above the limit are refused; the lower "BEBELI first" limit is
@@ -190,6 +192,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/bebeli-test-uploads")
     CATALOG_CACHE_SECONDS = 0  # tests that exercise the cache turn it on themselves
+    QUOTA_HOME_HISTORY_SECONDS = 0  # each test sees its own data
     PASSWORD_HASH_PROFILE = "CHEAPEST"  # Argon2's test profile; production keeps RFC 9106 low-memory
 
 

@@ -2,14 +2,19 @@
 exemptions, and an ASN's own history."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+from threading import Lock
+
+from cachetools import TTLCache
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_number
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from bebeli.auth.permissions import get_or_404, role_required
-from bebeli.dates import parse_month
+from bebeli.dates import month_start, parse_month
 from bebeli.directory.models import Agency, AsnProfile
 from bebeli.errors import DomainError
 from bebeli.extensions import db
@@ -52,9 +57,30 @@ bp.add_app_template_filter(percent, "percent_bp")
 bp.add_app_template_filter(format_number, "grouped")  # 12.345 (Indonesian digit grouping)
 
 
-def quota_history_for(user, months: int = 6) -> list[dict]:
-    """The ASN's last months, newest first, for the compact table on their home page."""
-    return reports.history(parse_month(None), Scope(user_id=user.id), months=months).rows
+# The closed months on an ASN's home page change only when a late refund reaches back into
+# one, so each worker keeps them for QUOTA_HOME_HISTORY_SECONDS: the home page then computes
+# only the open month (the full history page, /kuota/saya, always computes afresh).
+_home_history: dict[int, TTLCache] = {}  # by lifetime in seconds: one cache in practice
+_home_history_lock = Lock()
+
+
+def quota_history_for(user, months: int = 5) -> list[dict]:
+    """The ASN's `months` months before this one, newest first, for their home page."""
+    current = parse_month(None)
+    seconds = current_app.config["QUOTA_HOME_HISTORY_SECONDS"]
+    key = (user.id, current, months)
+    if seconds:
+        with _home_history_lock:
+            cache = _home_history.setdefault(seconds, TTLCache(maxsize=20_000, ttl=seconds))
+            rows = cache.get(key)
+        if rows is not None:
+            return rows
+    previous = month_start(current - timedelta(days=1))
+    rows = reports.history(previous, Scope(user_id=user.id), months=months).rows
+    if seconds:
+        with _home_history_lock:
+            cache[key] = rows
+    return rows
 
 
 @bp.app_context_processor

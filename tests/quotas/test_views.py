@@ -209,3 +209,23 @@ def test_asn_sees_this_month_and_their_history(client, ctx):
     assert 'data-testid="quota-history"' in home and "Rp 65.000" in home and "Terpenuhi" in home
     history = client.get("/kuota/saya").get_data(as_text=True)
     assert "Riwayat bulanan" in history and "Rp 20.000" in history
+
+
+def test_home_keeps_closed_months_a_while_but_never_the_open_month(app, client, ctx, monkeypatch):
+    from bebeli.quotas import views
+
+    monkeypatch.setitem(app.config, "QUOTA_HOME_HISTORY_SECONDS", 300)
+    monkeypatch.setattr(views, "_home_history", {})
+    policy()
+    asn = AsnFactory()
+    now = datetime.now(timezone.utc)
+    buy(asn.user, [(ProductFactory(price_amount=65_000), 1)], now - timedelta(days=40))
+    client.login(asn.user)
+    assert "Rp 65.000" in client.get("/").get_data(as_text=True)
+
+    buy(asn.user, [(ProductFactory(price_amount=7_000), 1)], now - timedelta(days=40))  # reaches back
+    buy(asn.user, [(ProductFactory(price_amount=20_000), 1)], now)                      # this month
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-testid="quota-counted">Rp 20.000' in home          # the open month at once
+    assert "Rp 65.000" in home and "Rp 72.000" not in home             # closed months from the cache
+    assert "Rp 72.000" in client.get("/kuota/saya").get_data(as_text=True)  # the full history is fresh
