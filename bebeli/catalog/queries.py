@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, lazyload
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from bebeli.catalog.models import Category, Product, ProductStatus
 from bebeli.extensions import db
@@ -31,11 +31,12 @@ def buyer_visible_conditions(*shop_conditions) -> tuple:
 
 
 def products_for_buyers(*shop_conditions) -> sa.Select:
-    """Products any buyer may see, with their shop (and without the long text columns a
-    product card never shows)."""
+    """Products any buyer may see, with their shop and its certificates (the card's badges),
+    without the long text columns a product card never shows."""
     return (
         db.select(Product)
-        .options(joinedload(Product.shop).lazyload(Shop.owner), lazyload(Product.category),
+        .options(joinedload(Product.shop).options(lazyload(Shop.owner), selectinload(Shop.certificates)),
+                 lazyload(Product.category),
                  defer(Product.description), defer(Product.search_text), defer(Product.search_name))
         .where(*buyer_visible_conditions(*shop_conditions))
     )

@@ -25,7 +25,7 @@ class Payment(TimestampMixin, db.Model):
     payment_status: Mapped[str] = mapped_column(sa.String(20), default="unpaid")  # unpaid | paid
     payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
 
-    order = relationship("Order", lazy="joined")
+    order = relationship("Order")
 
 
 class PaymentEvent(db.Model):

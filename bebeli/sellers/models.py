@@ -67,7 +67,7 @@ class Shop(TimestampMixin, db.Model):
 
     owner = relationship("User", foreign_keys=[owner_id])
     certificates: Mapped[list[ShopCertificate]] = relationship(
-        back_populates="shop", cascade="all, delete-orphan", lazy="selectin", order_by="ShopCertificate.id"
+        back_populates="shop", cascade="all, delete-orphan", order_by="ShopCertificate.id"
     )
 
     __table_args__ = (
