@@ -52,12 +52,17 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        from sqlalchemy.orm import joinedload
+        from sqlalchemy.orm import joinedload, lazyload
 
-        from bebeli.auth.models import User
+        from bebeli.auth.models import RoleAssignment, User
+        from bebeli.directory.models import AsnProfile
 
-        # Every signed-in request loads the user: one query for the account, its roles and ASN profile.
-        stmt = db.select(User).options(joinedload(User.roles), joinedload(User.asn)).where(User.session_token == token)
+        # Every signed-in request loads the user: one query for the account, its roles and ASN
+        # profile; their agencies only when a page asks for them.
+        stmt = db.select(User).options(
+            joinedload(User.roles).options(lazyload(RoleAssignment.agency)),
+            joinedload(User.asn).options(lazyload(AsnProfile.agency), lazyload(AsnProfile.user)),
+        ).where(User.session_token == token)
         return db.session.scalars(stmt).unique().first()
 
     from bebeli.mail.hooks import init_app as init_mail
