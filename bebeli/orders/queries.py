@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from bebeli.auth.models import User
+from bebeli.extensions import db
 from bebeli.orders.models import FulfilmentStatus as F
 from bebeli.orders.models import Order, OrderEvent, SellerOrder
 from bebeli.sellers.models import Shop
@@ -51,6 +52,20 @@ def seller_orders_for(user, status_filter: str | None = None):
     )
     statuses = SELLER_FILTERS.get(status_filter or "")
     return stmt.where(SellerOrder.status.in_(statuses)) if statuses else stmt
+
+
+def seller_order_counts(user) -> dict[str, int]:
+    """How many seller orders of `user`'s shops wait in each filter that asks the seller to act
+    (new, in progress, on the way): one grouped query, for the seller dashboard."""
+    wanted = {status: key for key in ("baru", "proses", "dikirim") for status in SELLER_FILTERS[key]}
+    rows = db.session.execute(
+        sa.select(SellerOrder.status, sa.func.count()).join(Shop, Shop.id == SellerOrder.shop_id)
+        .where(Shop.owner_id == user.id, SellerOrder.status.in_(wanted)).group_by(SellerOrder.status)
+    )
+    counts = dict.fromkeys(("baru", "proses", "dikirim"), 0)
+    for status, count in rows:
+        counts[wanted[status]] += count
+    return counts
 
 
 def all_orders(search: str | None = None, status_filter: str | None = None):

@@ -102,10 +102,14 @@ def dashboard():
     taken_down = db.session.scalar(
         products_for_seller(shop).with_only_columns(db.func.count()).where(Product.taken_down.is_(True))
     )
-    orders_url = url_for("orders.seller_index") if "orders.seller_index" in current_app.view_functions else None
+    orders_url = order_counts = None
+    if "orders.seller_index" in current_app.view_functions:
+        from bebeli.orders.queries import seller_order_counts
+
+        orders_url, order_counts = url_for("orders.seller_index"), seller_order_counts(current_user)
     return render_template("sellers/dashboard.html", shop=shop, counts=counts, recent=recent,
-                           taken_down=taken_down, orders_url=orders_url, ProductStatus=ProductStatus,
-                           expired=expired_certificates(shop))
+                           taken_down=taken_down, orders_url=orders_url, order_counts=order_counts,
+                           ProductStatus=ProductStatus, expired=expired_certificates(shop))
 
 
 @bp.route("/profil", methods=["GET", "POST"])

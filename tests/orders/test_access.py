@@ -90,3 +90,22 @@ def test_admin_searches_all_orders_and_sees_the_same_timeline(client, ctx):
     assert 'data-testid="timeline"' in detail and "Pembayaran diterima" in detail
     assert client.get("/admin/").get_data(as_text=True).count("/pesanan/admin") == 1
 
+
+
+def test_the_seller_dashboard_counts_only_the_own_shops_orders_waiting_for_them(client, ctx):
+    from bebeli.orders.services import accept_seller_order
+
+    mine = ProductFactory(stock=50)
+    theirs = ProductFactory(stock=50)
+    new = paid_order(asn_buyer(), (mine, 1))
+    accepted = paid_order(asn_buyer(), (mine, 2))
+    accept_seller_order(accepted.seller_orders[0], mine.shop.owner)
+    paid_order(asn_buyer(), (theirs, 1))
+    paid_order(asn_buyer(), (theirs, 1))
+    db.session.commit()
+    client.login(mine.shop.owner)
+    html = client.get("/toko/").get_data(as_text=True)
+    counts = html[html.index('data-testid="seller-order-counts"'):]
+    values = [part.split("</span>")[0] for part in counts.split('class="stat-value">')[1:4]]
+    assert values == ["1", "1", "0"], values
+    assert new.seller_orders[0].number not in html  # counts only: the list is on /pesanan/toko
