@@ -17,6 +17,9 @@ def main(url: str) -> int:
         print(f"psycopg is not installed: {exc}")
         return 1
     target = make_url(url)
+    if target.get_backend_name() != "postgresql" or not target.database:
+        print(f"not a PostgreSQL database URL: {url}")
+        return 1
     params = dict(host=target.host or "127.0.0.1", port=target.port or 5432, user=target.username or "postgres",
                   password=target.password, connect_timeout=3)
     try:
