@@ -1,6 +1,7 @@
 """Demo orders, placed and moved through the real services once the demo catalog exists:
-Siti has a finished purchase from two shops (one still to be confirmed) and a paid one waiting
-for the seller; Budi has an order waiting for payment."""
+Siti has a finished purchase from two shops (one still to be confirmed) and a paid one from two
+shops waiting for the sellers (the demo seller, Keripik Bu Sari, among them); Budi has an order
+waiting for payment."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from bebeli.payments.services import pay_without_screen
 # buyer email → orders: [(product name, quantity)], then how far each shop's part gets
 PURCHASES = [
     ("siti.rahmawati@bebeli.test", [("Keripik Pisang Manis", 5), ("Kain Batik Cap Motif Golok", 1)], "shipped"),
-    ("siti.rahmawati@bebeli.test", [("Kopi Robusta Bubuk 250 gram", 2)], "paid"),
+    ("siti.rahmawati@bebeli.test", [("Kopi Robusta Bubuk 250 gram", 2), ("Keripik Singkong Balado", 2)], "paid"),
     ("budi.santoso@bebeli.test", [("Keripik Singkong Balado", 3)], "unpaid"),
 ]
 
