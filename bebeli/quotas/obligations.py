@@ -238,12 +238,13 @@ def frozen_among(months: list[date]) -> set[date]:
     return set(db.session.scalars(select(QuotaFrozenMonth.month).where(QuotaFrozenMonth.month.in_(closed))))
 
 
-def obligations(months: list[date], scope: Scope = EVERYONE):
+def obligations(months: list[date], scope: Scope = EVERYONE, frozen: set[date] | None = None):
     """One row per ASN in service and month: the minimum owed, the ceiling, what counts so
     far and what unpaid checkouts hold (columns: `COLUMNS`). Frozen months are read from
     their snapshot, the others computed; the result is the same either way until the
-    directory changes."""
-    frozen = frozen_among(months)
+    directory changes. `frozen`, when given, says which of `months` are frozen (so a caller
+    can build the statement once and reuse it)."""
+    frozen = frozen_among(months) if frozen is None else frozen
     live = [m for m in months if m not in frozen]
     parts = []
     if live:
