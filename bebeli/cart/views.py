@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import lazyload
 
 from bebeli.auth.permissions import role_required
 from bebeli.cart import bp
@@ -45,10 +46,11 @@ def add():
     if not form.validate():
         flash(_("Jumlah tidak valid."), "error")
         return _back()
-    product = db.session.get(Product, form.product_id.data)
+    product = db.session.get(Product, form.product_id.data, options=[lazyload(Product.images)])
     if product is None:
         flash(_("Produk tidak ditemukan."), "error")
         return _back()
+    name = product.name  # read before the commit expires it
     try:
         add_to_cart(current_user, product, form.quantity.data)
     except DomainError as error:
@@ -56,7 +58,7 @@ def add():
         flash(str(error.message), "error")
         return _back()
     db.session.commit()
-    flash(_("%(name)s ditambahkan ke keranjang.", name=product.name), "success")
+    flash(_("%(name)s ditambahkan ke keranjang.", name=name), "success")
     return _back()
 
 
