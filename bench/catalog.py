@@ -42,6 +42,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import recreate_postgres, wait_until_serving  # noqa: E402
+
 PG_SERVER = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 SQLITE_PATH = Path(tempfile.gettempdir()) / "bebeli-bench-catalog.sqlite3"
 SHOPS = 300
@@ -80,18 +82,6 @@ SEARCHES = [("keripik pedas", "two common words"), ("batik tulis", "category and
 
 def pg_url(name: str) -> str:
     return f"{PG_SERVER.rstrip('/')}/{name}"
-
-
-def recreate_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    target = sa.engine.make_url(url)
-    params = dict(host=target.host or "127.0.0.1", port=target.port or 5432, user=target.username or "postgres",
-                  password=target.password)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target.database)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.database)))
 
 
 def make_app(url: str, upload_dir: str):
@@ -215,15 +205,8 @@ def serve(url: str, upload_dir: str, port: int, cache_seconds: int) -> subproces
          "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
+    wait_until_serving(process, port)
+    return process
 
 
 def session_cookie(port: int) -> str:

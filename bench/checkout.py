@@ -33,22 +33,12 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import recreate_postgres, wait_until_serving  # noqa: E402
+
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_bench_checkout"
 PASSWORD = "bench-password-123"
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 NAME_VALUE = re.compile(r'name="([^"]+)"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="([^"]+)"')
-
-
-def fresh_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    target = sa.engine.make_url(url)
-    params = dict(host=target.host or "127.0.0.1", port=target.port or 5432, user=target.username or "postgres",
-                  password=target.password)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target.database)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.database)))
 
 
 def seed(url: str, buyers: int, units: int) -> dict:
@@ -126,14 +116,8 @@ def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    for _ in range(100):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
-                return server
-        except requests.RequestException:  # bound but the workers are still booting
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit(f"gunicorn did not start; see {log.name}")
+    wait_until_serving(server, port, seconds=20, hint=log.name)
+    return server
 
 
 def hidden_fields(html: str) -> dict:
@@ -255,7 +239,7 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("BENCH_CHECKOUT_URL", DEFAULT_URL)
 
-    fresh_database(url)
+    recreate_postgres(url)
     data = seed(url, args.users, args.units)
     server = start_server(url, args.port, args.workers, args.threads)
     try:

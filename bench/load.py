@@ -33,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.catalog import machine  # noqa: E402
-from bench.checkout import fresh_database, hidden_fields  # noqa: E402
+from bench.checkout import hidden_fields  # noqa: E402
+from bench.common import recreate_postgres, wait_until_serving  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_bench_load"
 PASSWORD = "Bench-Load-2026"
@@ -185,15 +185,8 @@ def serve(url: str, upload_dir: str, port: int, workers: int | None, threads: in
          "wsgi:app"], cwd=ROOT, env=bench_env(url, upload_dir, **extra),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
+    wait_until_serving(process, port)
+    return process
 
 
 # ------------------------------------------------------------------------------ virtual users
@@ -360,7 +353,7 @@ def main() -> None:
     upload_dir = str(Path(tempfile.gettempdir()) / "bebeli-bench-load-uploads")
     about = machine()
     if not args.reuse:
-        fresh_database(url)
+        recreate_postgres(url)
         seed(url, upload_dir)
     Buyer.catalog, Buyer.logins = read_catalog(url), itertools.count()
     server = serve(url, upload_dir, args.port, args.workers, args.threads)

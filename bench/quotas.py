@@ -25,6 +25,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import server_connection  # noqa: E402
+
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_bench_quotas"
 ASN, AGENCIES, SHOPS, PRODUCTS_PER_SHOP, ORDERS = 50_000, 500, 2_000, 10, 1_000_000
 KECAMATAN = [
@@ -37,13 +39,10 @@ KECAMATAN = [
 
 def prepare_database(url: str, reseed: bool) -> bool:
     """Create the database if needed; True when it must be (re)seeded."""
-    import psycopg
     from psycopg import sql
 
     target = sa.engine.make_url(url)
-    params = dict(host=target.host or "127.0.0.1", port=target.port or 5432, user=target.username or "postgres",
-                  password=target.password)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+    with server_connection(url) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)).fetchone()
         if exists and reseed:
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(target.database)))
