@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from bebeli.auth.models import User
 from bebeli.extensions import db
@@ -49,6 +50,7 @@ def seller_orders_for(user, status_filter: str | None = None):
     stmt = (
         sa.select(SellerOrder).join(Shop, Shop.id == SellerOrder.shop_id)
         .where(Shop.owner_id == user.id).order_by(SellerOrder.id.desc())
+        .options(joinedload(SellerOrder.order))  # the list shows each order's buyer
     )
     statuses = SELLER_FILTERS.get(status_filter or "")
     return stmt.where(SellerOrder.status.in_(statuses)) if statuses else stmt

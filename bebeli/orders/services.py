@@ -326,9 +326,9 @@ def _required(text: str | None, message) -> str:
 
 def cancel_seller_order(so: SellerOrder, buyer, reason: str | None = None) -> None:
     """The buyer withdraws one shop's part before the seller accepted it: full refund."""
+    reason = (reason or "").strip() or None
     transition(so, F.CANCELLED, actor=buyer, actor_kind=Actor.BUYER,
-               note=(reason or "").strip() or str(_l("Dibatalkan pembeli.")),
-               status_reason=(reason or "").strip() or None)
+               note=reason or str(_l("Dibatalkan pembeli.")), status_reason=reason)
     _refund_whole(so, reason="cancelled", actor=buyer)
 
 
@@ -405,6 +405,8 @@ def autocomplete_delivered(*, now: datetime | None = None, limit: int = 200) -> 
     ).all()
     note = str(_l("Selesai otomatis: pembeli tidak mengonfirmasi dalam %(days)d hari setelah barang sampai.",
                   days=current_app.config["ORDER_AUTOCOMPLETE_DAYS"]))
-    for so_id in claimed:
-        transition(db.session.get(SellerOrder, so_id), F.COMPLETED, actor_kind=Actor.SYSTEM, note=note)
+    # The claimed rows are locked already: load them all at once, not one query per row.
+    rows = db.session.scalars(sa.select(SellerOrder).where(SellerOrder.id.in_(claimed)).order_by(SellerOrder.id)).all()
+    for so in rows:
+        transition(so, F.COMPLETED, actor_kind=Actor.SYSTEM, note=note)
     return len(claimed)

@@ -95,10 +95,6 @@ ACTOR_LABELS = {
     SYS: _l("Sistem"),
 }
 
-# Seller orders still holding stock or money that someone must act on.
-OPEN_STATUSES = frozenset({F.AWAITING_APPROVAL, F.AWAITING_PAYMENT, F.PAID, F.ACCEPTED, F.SHIPPED, F.DELIVERED})
-CLOSED_STATUSES = frozenset(F) - OPEN_STATUSES
-
 
 def can_move(so: SellerOrder, to: F, actor_kind: Actor) -> bool:
     return actor_kind in TRANSITIONS.get((so.status, to), frozenset())

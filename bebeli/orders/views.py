@@ -2,6 +2,8 @@
 accept/reject, ship, packing slip) and administrators (all orders, same timeline)."""
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -159,8 +161,6 @@ def invoice(so_id):
 
 
 def _pdf(data: bytes, filename: str):
-    from io import BytesIO
-
     return send_file(BytesIO(data), mimetype="application/pdf", download_name=filename, as_attachment=False)
 
 

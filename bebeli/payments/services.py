@@ -66,18 +66,23 @@ def start_payment(order: Order, *, success_url: str, cancel_url: str) -> Payment
     return payment
 
 
-def _sync_payment_row(session: CheckoutSession) -> Payment | None:
-    payment = db.session.scalar(sa.select(Payment).where(Payment.session_id == session.id))
+def _sync_payment_row(session: CheckoutSession, payment: Payment | None = None) -> Payment | None:
+    """Copy the gateway's view onto the session's Payment row (`payment`, when the caller has it)."""
+    if payment is None:
+        payment = db.session.scalar(sa.select(Payment).where(Payment.session_id == session.id))
     if payment is not None and payment.payment_status != "paid":  # an older event never undoes a payment
         payment.status, payment.payment_status = session.status, session.payment_status
         payment.payment_intent_id = session.payment_intent or payment.payment_intent_id
     return payment
 
 
-def apply_session(order: Order, session: CheckoutSession) -> str:
+def apply_session(order: Order, session: CheckoutSession, payment: Payment | None = None) -> str:
     """Bring the order in line with the gateway's view of its checkout session."""
-    order = lock_order(order.id)
-    _sync_payment_row(session)
+    return _apply_to_locked(lock_order(order.id), session, payment)
+
+
+def _apply_to_locked(order: Order, session: CheckoutSession, payment: Payment | None = None) -> str:
+    _sync_payment_row(session, payment)
     if order.payment_status in PAID_STATES:
         return "already_paid"  # whatever this (possibly older) report says
     if session.is_paid:
@@ -135,7 +140,7 @@ def confirm_return(order: Order, session_id: str) -> str:
     session = get_gateway(payment.gateway).retrieve_checkout(session_id)
     if session.order_id not in (None, order.id):
         raise NotFound(_l("Sesi pembayaran tidak ditemukan."))
-    return apply_session(order, session)
+    return apply_session(order, session, payment)
 
 
 def pay_simulated(session_id: str) -> Payment:
@@ -163,7 +168,7 @@ def close_session(order: Order) -> None:
     if payment is None:
         return
     session = get_gateway(payment.gateway).expire_checkout(payment.session_id)
-    _sync_payment_row(session)
+    _sync_payment_row(session, payment)
     if session.is_paid:
         mark_paid(order, reference=session.payment_intent or session.id, amount=session.amount_total)
 
@@ -210,25 +215,25 @@ def handle_event(event: dict) -> str:
     return outcome
 
 
-def _order_for_session(session: CheckoutSession) -> Order | None:
-    if session.order_id is not None:
-        return db.session.get(Order, session.order_id)
-    payment = db.session.scalar(sa.select(Payment).where(Payment.session_id == session.id))
-    return payment.order if payment else None
+def _locked_order_for_session(session: CheckoutSession) -> Order | None:
+    """The event's order, locked and read once (None when no order of ours matches)."""
+    order_id = session.order_id
+    if order_id is None:
+        order_id = db.session.scalar(sa.select(Payment.order_id).where(Payment.session_id == session.id))
+    return lock_order(order_id) if order_id is not None else None
 
 
 def _on_session(obj) -> tuple[Order | None, str]:
     session = CheckoutSession.from_mapping(obj)
-    order = _order_for_session(session)
-    return (order, apply_session(order, session)) if order else (None, "unmatched")
+    order = _locked_order_for_session(session)
+    return (order, _apply_to_locked(order, session)) if order else (None, "unmatched")
 
 
 def _on_async_failed(obj) -> tuple[Order | None, str]:
     session = CheckoutSession.from_mapping(obj)
-    order = _order_for_session(session)
+    order = _locked_order_for_session(session)
     if order is None:
         return None, "unmatched"
-    order = lock_order(order.id)
     _sync_payment_row(session)
     return order, "failed" if orders.fail_order(order) else "ignored"
 
