@@ -110,8 +110,7 @@ def release_budget_line(line: BudgetLine, amount: int) -> None:
 
 def set_agency_budget(agency, fiscal_year: int, amount: int | None, *, actor) -> AgencyBudget | None:
     """Record (or clear, with None) the agency's whole goods/services budget for the year."""
-    budget = db.session.scalar(db.select(AgencyBudget).where(
-        AgencyBudget.agency_id == agency.id, AgencyBudget.fiscal_year == fiscal_year))
+    budget = agency_budget(agency.id, fiscal_year)
     if amount is None:
         if budget is not None:
             db.session.delete(budget)

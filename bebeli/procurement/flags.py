@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
+from sqlalchemy.orm import defaultload
 
 from bebeli.dates import jakarta_today
 from bebeli.db import utcnow
@@ -22,7 +23,9 @@ from bebeli.extensions import db
 from bebeli.identity import IdentityError, normalize_phone
 from bebeli.orders.models import Order, OrderLine
 from bebeli.procurement.models import AgencyPurchase, OfficialDeclaration, Stage
+from bebeli.procurement.officials import declarations_of
 from bebeli.procurement.tax import rates_on
+from bebeli.sellers.models import Shop
 
 SPLIT_KINDS = {
     "pph22": _l("batas PPh 22"),
@@ -196,11 +199,7 @@ def _matches(user, declaration, shop) -> list[str]:
 
 
 def self_dealing_for(purchases: list[AgencyPurchase]) -> list[SelfDealingFlag]:
-    user_ids = {p.pp_id for p in purchases} | {p.ppk_id for p in purchases}
-    declarations = {
-        d.user_id: d for d in db.session.scalars(
-            db.select(OfficialDeclaration).where(OfficialDeclaration.user_id.in_(user_ids)))
-    } if user_ids else {}
+    declarations = declarations_of({p.pp_id for p in purchases} | {p.ppk_id for p in purchases})
     flags = []
     for purchase in purchases:
         for role, user in (("pp", purchase.pp), ("ppk", purchase.ppk)):
@@ -214,7 +213,8 @@ def self_dealing_flags(*, since: datetime | None = None, agency_ids=None) -> lis
     since = since or (utcnow() - timedelta(days=365))
     stmt = (db.select(AgencyPurchase).where(AgencyPurchase.stage != Stage.CANCELLED,
                                              AgencyPurchase.created_at >= since)
-            .order_by(AgencyPurchase.id.desc()))
+            .order_by(AgencyPurchase.id.desc())
+            .options(defaultload(AgencyPurchase.shop).selectinload(Shop.owner)))  # owners are compared below
     if agency_ids is not None:
         stmt = stmt.where(AgencyPurchase.agency_id.in_(agency_ids))
     return self_dealing_for(list(db.session.scalars(stmt)))

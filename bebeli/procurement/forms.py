@@ -7,8 +7,7 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from bebeli.auth.models import Role
-from bebeli.catalog.forms import RupiahField
-from bebeli.forms import BaseForm
+from bebeli.forms import BaseForm, RupiahField
 from bebeli.money import MAX_AMOUNT
 from bebeli.validators import NIK, BankAccount, Phone
 

@@ -9,6 +9,8 @@ from sqlalchemy import func
 
 from bebeli.directory.models import Agency
 from bebeli.extensions import db
+from bebeli.procurement.budget import current_fiscal_year
+from bebeli.procurement.flags import self_dealing_flags, splitting_flags
 from bebeli.procurement.models import CHARGED_STAGES, AgencyBudget, AgencyPurchase, BudgetLine
 
 
@@ -81,9 +83,6 @@ class AdminPanel:
 
 
 def admin_panel() -> AdminPanel:
-    from bebeli.procurement.budget import current_fiscal_year
-    from bebeli.procurement.flags import self_dealing_flags, splitting_flags
-
     year = current_fiscal_year()
     rows = [row for row in agency_spending(year) if row.base_amount]
     return AdminPanel(year, sum(r.spent_amount for r in rows), sum(r.meets_target for r in rows), len(rows),

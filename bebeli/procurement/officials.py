@@ -41,6 +41,15 @@ def declaration_of(user_id: int) -> OfficialDeclaration | None:
     return db.session.scalar(db.select(OfficialDeclaration).where(OfficialDeclaration.user_id == user_id))
 
 
+def declarations_of(user_ids) -> dict[int, OfficialDeclaration]:
+    """The declarations of several officials at once, by user id."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    stmt = db.select(OfficialDeclaration).where(OfficialDeclaration.user_id.in_(ids))
+    return {d.user_id: d for d in db.session.scalars(stmt)}
+
+
 def declare(user: User, *, nik: str | None, phone: str | None, bank_account_number: str | None,
             actor) -> OfficialDeclaration:
     """Store the official's identifiers (already normalised to digits; blank means unknown)."""

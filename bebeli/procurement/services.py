@@ -26,7 +26,7 @@ from bebeli.orders import services as orders
 from bebeli.orders.models import Channel, FulfilmentMethod, FulfilmentStatus, Order, PaymentStatus, SellerOrder
 from bebeli.orders.status import Actor, record_event
 from bebeli.procurement import permissions as can
-from bebeli.procurement.budget import charge_budget_line, release_budget_line
+from bebeli.procurement.budget import budget_lines_for_agency, charge_budget_line, release_budget_line
 from bebeli.procurement.flags import channel_limit_amount
 from bebeli.procurement.models import (
     OPEN_STAGES,
@@ -130,10 +130,8 @@ def to_do_for(user, limit: int = 200) -> list[tuple[AgencyPurchase, list[str]]]:
 
 def checkout_choices(pp, agency_id: int, fiscal_year: int) -> tuple[list[BudgetLine], list]:
     """Budget lines with room left and the PPKs the PP may name, in one agency."""
-    lines = db.session.scalars(
-        db.select(BudgetLine).where(BudgetLine.agency_id == agency_id, BudgetLine.fiscal_year == fiscal_year,
-                                    BudgetLine.is_active, BudgetLine.used_amount < BudgetLine.pagu_amount)
-        .order_by(BudgetLine.code)).all()
+    lines = db.session.scalars(budget_lines_for_agency(agency_id, fiscal_year, active_only=True)
+                               .where(BudgetLine.used_amount < BudgetLine.pagu_amount)).all()
     ppks = [u for u in users_with_role(agency_id, Role.PPK) if u.id != pp.id]
     return lines, ppks
 

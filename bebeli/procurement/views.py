@@ -86,7 +86,7 @@ def _to_detail(purchase_id):
 
 def _year() -> int:
     year = request.args.get("tahun", type=int)
-    return year if year and 2000 <= year <= 2100 else jakarta_today().year
+    return year if year and 2000 <= year <= 2100 else budget.current_fiscal_year()
 
 
 # --- inbox -------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def checkout():
     if review.is_empty and request.method == "GET":
         flash(_("Keranjang masih kosong. Tambahkan produk dari katalog dulu."), "info")
         return redirect(url_for("procurement.inbox"))
-    lines, ppks = services.checkout_choices(current_user, agency_id, jakarta_today().year)
+    lines, ppks = services.checkout_choices(current_user, agency_id, budget.current_fiscal_year())
     form = AgencyCheckoutForm()
     form.budget_line.choices = [
         (line.id, _("%(line)s · sisa %(left)s", line=line.label, left=rupiah(line.remaining_amount))) for line in lines
@@ -431,7 +431,8 @@ def officials_page(agency_id):
             flash(_("Pejabat ditetapkan."), "success")
             return redirect(url_for("procurement.officials", agency_id=agency.id))
     people = officials.officials_of(agency.id)
-    declarations = {user.id: officials.declaration_of(user.id) for user, _role in people}
+    found = officials.declarations_of(user.id for user, _role in people)
+    declarations = {user.id: found.get(user.id) for user, _role in people}
     return render_template("procurement/officials.html", agency=agency, people=people, form=form,
                            declarations=declarations, empty=EmptyForm())
 

@@ -134,11 +134,12 @@ def _service_days(cal):
     return start, end
 
 
-def _for_scope(stmt, scope: Scope):
+def _for_scope(stmt, scope: Scope, agency_id=AsnProfile.agency_id, user_id=AsnProfile.user_id):
+    """Narrow `stmt` to the scope; a frozen month passes the agency and user it kept."""
     if scope.agency_ids is not None:
-        stmt = stmt.where(AsnProfile.agency_id.in_(scope.agency_ids))
+        stmt = stmt.where(agency_id.in_(scope.agency_ids))
     if scope.user_id is not None:
-        stmt = stmt.where(AsnProfile.user_id == scope.user_id)
+        stmt = stmt.where(user_id == scope.user_id)
     if scope.asn_id is not None:
         stmt = stmt.where(AsnProfile.id == scope.asn_id)
     return stmt
@@ -214,13 +215,7 @@ def _frozen(months: list[date], scope: Scope):
         .outerjoin(QuotaPolicy, QuotaPolicy.id == q.policy_id)
         .where(q.month.in_(months), q.minimum_amount.is_not(None))
     )
-    if scope.agency_ids is not None:
-        stmt = stmt.where(q.agency_id.in_(scope.agency_ids))
-    if scope.user_id is not None:
-        stmt = stmt.where(q.user_id == scope.user_id)
-    if scope.asn_id is not None:
-        stmt = stmt.where(AsnProfile.id == scope.asn_id)
-    return stmt
+    return _for_scope(stmt, scope, agency_id=q.agency_id, user_id=q.user_id)
 
 
 COLUMNS = ("month", "asn_id", "user_id", "agency_id", "policy_id", "ceiling_amount", "agency_target_amount",

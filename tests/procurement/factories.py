@@ -13,7 +13,7 @@ from bebeli.directory.models import Agency
 from bebeli.extensions import db
 from bebeli.procurement.models import AgencyPurchase, BudgetLine
 from bebeli.procurement.services import place_agency_order
-from tests.factories import AgencyFactory, Base, UserFactory
+from tests.factories import AgencyFactory, Base, ProductFactory, ShopFactory, UserFactory
 
 
 @dataclass
@@ -40,6 +40,15 @@ class BudgetLineFactory(Base):
     name = factory.Sequence(lambda n: f"Belanja uji {n}")
     pagu_amount = 100_000_000
     used_amount = 0
+
+
+def buying_setup(pagu_amount: int, *, is_pkp: bool, delivery_fee_amount: int, price_amount: int, stock: int):
+    """(team, budget line, shop, product): an agency ready to buy one product from one shop."""
+    t = team()
+    line = BudgetLineFactory(agency=t.agency, pagu_amount=pagu_amount)
+    shop = ShopFactory(is_pkp=is_pkp, delivery_fee_amount=delivery_fee_amount)
+    product = ProductFactory(shop=shop, price_amount=price_amount, stock=stock)
+    return t, line, shop, product
 
 
 def agency_order(t: Team, line: BudgetLine, items, *, pp: User | None = None) -> list[AgencyPurchase]:

@@ -13,8 +13,8 @@ from bebeli.orders.models import FulfilmentStatus as F
 from bebeli.orders.models import OrderEvent, PaymentStatus
 from bebeli.procurement import services
 from bebeli.procurement.models import OfferStatus, Stage
-from tests.factories import ProductFactory, ShopFactory
-from tests.procurement.factories import BudgetLineFactory, agency_order, team
+from tests.factories import ProductFactory
+from tests.procurement.factories import BudgetLineFactory, agency_order, buying_setup, team
 
 
 def _fresh(*objs):
@@ -24,11 +24,7 @@ def _fresh(*objs):
 
 @pytest.fixture
 def setup(ctx):
-    t = team()
-    line = BudgetLineFactory(agency=t.agency, pagu_amount=20_000_000)
-    shop = ShopFactory(is_pkp=True, delivery_fee_amount=0)
-    product = ProductFactory(shop=shop, price_amount=1_000_000, stock=50)
-    return t, line, shop, product
+    return buying_setup(20_000_000, is_pkp=True, delivery_fee_amount=0, price_amount=1_000_000, stock=50)
 
 
 def test_full_flow_with_negotiation_rejected_items_and_payment(setup):

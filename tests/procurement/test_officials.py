@@ -2,7 +2,7 @@
 from bebeli.auth.models import Role, User
 from bebeli.extensions import db
 from bebeli.mail.models import OutboundEmail
-from bebeli.procurement.officials import declaration_of
+from bebeli.procurement.officials import declaration_of, declarations_of, declare
 from tests.factories import AgencyFactory, UserFactory, admin, agency_admin
 
 
@@ -54,3 +54,16 @@ def test_dismiss_and_scope(client, ctx):
     client.logout()
     client.login(UserFactory(roles=[Role.PPK], roles__agency_id=mine.id))   # officials cannot appoint
     assert client.get(f"/pengadaan/instansi/{mine.id}/pejabat").status_code == 403
+
+
+def test_the_officials_page_tells_who_declared_which_identifiers(client, ctx):
+    agency = AgencyFactory()
+    declared = UserFactory(roles=[Role.PP], roles__agency_id=agency.id)
+    UserFactory(roles=[Role.PPK], roles__agency_id=agency.id)
+    declare(declared, nik="3216015506900001", phone=None, bank_account_number="1234567890", actor=None)
+    db.session.commit()
+    assert declarations_of([]) == {}
+    assert set(declarations_of([declared.id])) == {declared.id}
+    client.login(agency_admin(agency))
+    page = client.get(f"/pengadaan/instansi/{agency.id}/pejabat").get_data(as_text=True)
+    assert "NIK, rekening" in page and "belum ada" in page

@@ -9,18 +9,14 @@ from bebeli.orders import services as orders
 from bebeli.procurement import services
 from bebeli.procurement.models import AgencyPurchase, BudgetLine, Stage
 from tests.factories import ProductFactory, ShopFactory, admin, agency_admin
-from tests.procurement.factories import BudgetLineFactory, agency_order, team
+from tests.procurement.factories import BudgetLineFactory, agency_order, buying_setup, team
 
 KEY_RE = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
 
 @pytest.fixture
 def setup(ctx):
-    t = team()
-    line = BudgetLineFactory(agency=t.agency, pagu_amount=50_000_000)
-    shop = ShopFactory(is_pkp=True, delivery_fee_amount=20_000)
-    product = ProductFactory(shop=shop, price_amount=250_000, stock=30)
-    return t, line, shop, product
+    return buying_setup(50_000_000, is_pkp=True, delivery_fee_amount=20_000, price_amount=250_000, stock=30)
 
 
 def test_checkout_as_agency_purchase(client, setup):
