@@ -23,7 +23,6 @@ MAX_PIXELS = 40_000_000  # a 48 MP phone photo is refused; 40 MP is far above wh
 DISPLAY_SIZE = 1200
 THUMB_SIZE = 480
 OUTPUT_FORMAT = "WEBP"
-OUTPUT_EXTENSION = "webp"
 
 _SIGNATURES = {
     "JPEG": (b"\xff\xd8\xff",),

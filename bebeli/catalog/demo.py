@@ -156,19 +156,20 @@ def tile_image(name: str) -> ProcessedImage:
     return ProcessedImage(display=data, thumb=data, width=TILE, height=TILE)
 
 
+def _category(name: str, position: int, parent: Category | None = None) -> Category:
+    row = db.session.scalar(db.select(Category).where(Category.slug == slugify(name)))
+    if row is None:
+        row = Category(name=name, slug=slugify(name), position=position, parent=parent)
+        db.session.add(row)
+    return row
+
+
 def _categories() -> dict[str, Category]:
     found = {}
     for position, (top, children) in enumerate(CATEGORIES.items()):
-        parent = db.session.scalar(db.select(Category).where(Category.slug == slugify(top)))
-        if parent is None:
-            parent = Category(name=top, slug=slugify(top), position=position)
-            db.session.add(parent)
+        parent = _category(top, position)
         for child_position, child in enumerate(children):
-            row = db.session.scalar(db.select(Category).where(Category.slug == slugify(child)))
-            if row is None:
-                row = Category(name=child, slug=slugify(child), position=child_position, parent=parent)
-                db.session.add(row)
-            found[child] = row
+            found[child] = _category(child, child_position, parent)
     db.session.flush()
     return found
 

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from bebeli.catalog.services import MAX_IMAGES, MAX_PRICE, PRODUCT_UNITS
 from bebeli.errors import DomainError
 from bebeli.extensions import db
+from bebeli.images import ImageRejected
 from bebeli.money import rupiah
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
@@ -85,9 +86,10 @@ class SearchForm(Form):
 SORT_PARAMS = {"terbaru": "newest", "termurah": "price_asc", "termahal": "price_desc", "terlaris": "popular"}
 
 
-def attach_error(form, error, default_field: str | None = None) -> None:
-    """Show a service's DomainError on the form field it names (or above the form)."""
-    name = error.details.get("field") or default_field
+def attach_error(form, error, image_field: str | None = None) -> None:
+    """Show a service's DomainError on the form field it names, a rejected image on
+    `image_field`, anything else above the form."""
+    name = error.details.get("field") or (image_field if error.code == ImageRejected.code else None)
     if name and name in form:
         form[name].errors = [*form[name].errors, str(error.message)]
     else:

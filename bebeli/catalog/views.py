@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import contains_eager, lazyload
 from werkzeug.routing import BuildError
 
 from bebeli.auth.permissions import get_or_404, is_admin, role_required
@@ -17,12 +18,12 @@ from bebeli.catalog.forms import (
 from bebeli.catalog.models import Category, Product, ProductImage, ProductStatus
 from bebeli.catalog.permissions import can_manage_image, can_manage_product
 from bebeli.catalog.queries import (
-    category_ids_under, category_tree, is_visible_to_buyers, products_for_buyers, products_for_seller,
+    CategoryNode, category_ids_under, category_tree, is_visible_to_buyers, products_for_buyers, products_for_seller,
 )
 from bebeli.catalog.search import COUNT_LIMIT, SearchFilters, search_products
 from bebeli.catalog.services import (
-    STATUS_LABELS, ProductData, add_images, create_product, make_primary_image, remove_image, restore_product,
-    save_category, set_product_status, take_down_product, update_product,
+    MAX_IMAGES, STATUS_LABELS, ProductData, add_images, create_product, make_primary_image, remove_image,
+    restore_product, save_category, set_product_status, take_down_product, update_product,
 )
 from bebeli.dates import jakarta_today
 from bebeli.errors import DomainError
@@ -30,8 +31,8 @@ from bebeli.extensions import db
 from bebeli.forms import EmptyForm
 from bebeli.regions import kecamatan_choices
 from bebeli.sellers.models import Shop, ShopStatus
-from bebeli.sellers.permissions import owns_shop
-from bebeli.sellers.services import shop_for_owner, valid_certificates
+from bebeli.sellers.permissions import own_shop_or_404, owns_shop
+from bebeli.sellers.services import valid_certificates
 from bebeli.storage import file_response, file_view_policy, get_storage
 
 PER_PAGE = 24
@@ -84,8 +85,7 @@ def _filters(form: SearchForm, category: Category | None, shop: Shop | None = No
     )
 
 
-def _listing(content_template: str, title: str, *, category: Category | None = None, shop: Shop | None = None,
-             **context):
+def _listing(content_template: str, title: str, *, category: Category | None = None, shop: Shop | None = None):
     """A catalog, category or shop page: the content is the same for everyone at this URL, so
     it is built (searched and rendered) once and cached; the personal frame is not."""
 
@@ -98,7 +98,8 @@ def _listing(content_template: str, title: str, *, category: Category | None = N
         result = search_products(form.q.data, _filters(form, chosen, shop), SORT_PARAMS.get(form.urut.data),
                                  page=_page_arg(), per_page=PER_PAGE)
         return render_template(content_template, form=form, result=result, page=result.page, category=category,
-                               shop=shop, tree=category_tree(), **context)
+                               shop=shop, tree=category_tree(),
+                               certificates=valid_certificates(shop) if shop is not None else None)
 
     return render_template("catalog/listing.html", title=title, content_html=cached_fragment("listing", content))
 
@@ -122,7 +123,7 @@ def shop(slug):
     found = db.first_or_404(db.select(Shop).where(Shop.slug == slug))
     if found.status != ShopStatus.VERIFIED and not (owns_shop(current_user, found) or is_admin(current_user)):
         abort(404)
-    return _listing("catalog/_shop_content.html", found.name, shop=found, certificates=valid_certificates(found))
+    return _listing("catalog/_shop_content.html", found.name, shop=found)
 
 
 def _optional_url(endpoint: str, **values) -> str | None:
@@ -168,13 +169,6 @@ def product(product_id, slug):
 
 # ----------------------------------------------------------------------------- sellers
 
-def _own_shop() -> Shop:
-    shop = shop_for_owner(current_user)
-    if shop is None:
-        abort(404)
-    return shop
-
-
 def _product_data(form: ProductForm) -> ProductData:
     return ProductData(name=form.name.data, category_id=form.category_id.data, description=form.description.data,
                        price_amount=form.price.data, unit=form.unit.data, stock=form.stock.data,
@@ -189,7 +183,7 @@ def _uploads(field) -> list[bytes]:
 @bp.get("/toko/produk")
 @role_required("seller")
 def seller_products():
-    shop = _own_shop()
+    shop = own_shop_or_404()
     stmt = products_for_seller(shop).order_by(Product.updated_at.desc(), Product.id.desc())
     status = request.args.get("status")
     if status in {s.value for s in ProductStatus}:
@@ -202,7 +196,7 @@ def seller_products():
 @bp.route("/toko/produk/baru", methods=["GET", "POST"])
 @role_required("seller")
 def new_product():
-    shop = _own_shop()
+    shop = own_shop_or_404()
     form = ProductForm()
     form.set_category_choices(category_tree())
     if form.validate_on_submit():
@@ -210,7 +204,7 @@ def new_product():
             created = create_product(shop, _product_data(form), actor=current_user, images=_uploads(form.images))
         except DomainError as error:
             db.session.rollback()
-            attach_error(form, error, default_field="images" if error.code == "image_rejected" else None)
+            attach_error(form, error, image_field="images")
         else:
             db.session.commit()
             flash(_("Produk tersimpan sebagai draf."), "success")
@@ -238,7 +232,7 @@ def edit_product(product_id):
             flash(_("Perubahan produk tersimpan."), "success")
             return redirect(url_for("catalog.edit_product", product_id=item.id))
     return render_template("catalog/product_form.html", form=form, shop=item.shop, product=item,
-                           images_form=ImagesForm())
+                           images_form=ImagesForm(), max_images=MAX_IMAGES)
 
 
 @bp.post("/toko/produk/<int:product_id>/status/<status>")
@@ -276,9 +270,7 @@ def delete_image(image_id):
     image = get_or_404(ProductImage, image_id, check=can_manage_image)
     product_id = image.product_id
     if EmptyForm().validate_on_submit():
-        remove_image(image, actor=current_user)
-        db.session.commit()
-        flash(_("Foto dihapus."), "success")
+        run_action(lambda: remove_image(image, actor=current_user), _("Foto dihapus."))
     return redirect(url_for("catalog.edit_product", product_id=product_id) + "#foto")
 
 
@@ -294,9 +286,9 @@ def primary_image(image_id):
 
 # ------------------------------------------------------------------------------- admins
 
-def _category_form(category: Category | None) -> CategoryForm:
+def _category_form(category: Category | None, tree: list[CategoryNode]) -> CategoryForm:
     form = CategoryForm(obj=category)
-    tops = [n.category for n in category_tree(active_only=False) if category is None or n.category.id != category.id]
+    tops = [n.category for n in tree if category is None or n.category.id != category.id]
     form.parent_id.choices = [(0, _("— Kategori utama —"))] + [(c.id, c.name) for c in tops]
     if category is not None and request.method == "GET":
         form.parent_id.data = category.parent_id or 0
@@ -320,21 +312,21 @@ def _save_category(category: Category | None, form: CategoryForm):
 @bp.route("/admin/kategori", methods=["GET", "POST"])
 @role_required("admin")
 def admin_categories():
-    form = _category_form(None)
+    tree = category_tree(active_only=False)
+    form = _category_form(None, tree)
     if form.validate_on_submit() and (response := _save_category(None, form)):
         return response
     counts = dict(db.session.execute(
         db.select(Product.category_id, db.func.count()).group_by(Product.category_id)
     ).all())
-    return render_template("catalog/admin_categories.html", tree=category_tree(active_only=False), form=form,
-                           counts=counts)
+    return render_template("catalog/admin_categories.html", tree=tree, form=form, counts=counts)
 
 
 @bp.route("/admin/kategori/<int:category_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_category(category_id):
     category = get_or_404(Category, category_id)
-    form = _category_form(category)
+    form = _category_form(category, category_tree(active_only=False))
     if form.validate_on_submit() and (response := _save_category(category, form)):
         return response
     return render_template("catalog/admin_category.html", category=category, form=form)
@@ -343,7 +335,9 @@ def edit_category(category_id):
 @bp.get("/admin/produk")
 @role_required("admin")
 def admin_products():
-    stmt = db.select(Product).join(Product.shop).order_by(Product.updated_at.desc(), Product.id.desc())
+    # The shop comes from the join the filter needs; the category is not shown.
+    stmt = (db.select(Product).join(Product.shop).options(contains_eager(Product.shop), lazyload(Product.category))
+            .order_by(Product.updated_at.desc(), Product.id.desc()))
     text = (request.args.get("q") or "").strip()[:100]
     if text:
         stmt = stmt.where(db.or_(Product.name.ilike(f"%{text}%"), Shop.name.ilike(f"%{text}%")))

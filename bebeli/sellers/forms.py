@@ -8,8 +8,8 @@ from wtforms import BooleanField, DateField, EmailField, Form, PasswordField, Se
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from bebeli import validators
-from bebeli.forms import BaseForm
-from bebeli.catalog.forms import IMAGE_ACCEPT, RupiahField
+from bebeli.catalog.forms import IMAGE_ACCEPT
+from bebeli.forms import BaseForm, RupiahField
 from bebeli.regions import find_kecamatan, kecamatan_choices
 from bebeli.sellers.models import CertificateKind, ShopStatus
 from bebeli.sellers.services import CERTIFICATE_LABELS, STATUS_LABELS, CertificateInput, ShopProfile

@@ -1,11 +1,24 @@
 """Who may touch a shop: its owner, and administrators for verification and documents."""
 from __future__ import annotations
 
+from flask import abort
+from flask_login import current_user
+
 from bebeli.auth.permissions import is_admin
+from bebeli.sellers.models import Shop
+from bebeli.sellers.services import shop_for_owner
 
 
 def owns_shop(user, shop) -> bool:
     return bool(user and user.is_authenticated and shop is not None and shop.owner_id == user.id)
+
+
+def own_shop_or_404() -> Shop:
+    """The signed-in seller's shop; 404 when the account has none."""
+    shop = shop_for_owner(current_user)
+    if shop is None:
+        abort(404)
+    return shop
 
 
 def can_view_shop_documents(user, shop) -> bool:

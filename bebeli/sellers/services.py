@@ -154,6 +154,11 @@ def duplicates_for(shops: list[Shop]) -> dict[int, list[DuplicateMatch]]:
     return found
 
 
+def identity_locked(shop: Shop) -> bool:
+    """IDENTITY_FIELDS are fixed once the shop is verified (and while it is suspended)."""
+    return shop.status in (ShopStatus.VERIFIED, ShopStatus.SUSPENDED)
+
+
 def valid_certificates(shop: Shop, day: date | None = None) -> list[ShopCertificate]:
     day = day or jakarta_today()
     return [c for c in shop.certificates if c.is_valid_on(day)]
@@ -193,9 +198,11 @@ def _apply_address(shop: Shop, profile: ShopProfile) -> None:
     shop.regency, shop.postal_code = kecamatan.regency, kelurahan.postal_code
 
 
-def _check_tax(profile: ShopProfile) -> None:
+def _check_profile(profile: ShopProfile) -> None:
     if profile.is_pkp and not profile.npwp:
         raise ValidationFailed(_l("Pengusaha Kena Pajak (PKP) wajib mengisi NPWP."), field="npwp")
+    if not (profile.offers_pickup or profile.offers_delivery):
+        raise ValidationFailed(_l("Pilih minimal satu cara pengiriman."), field="offers_delivery")
 
 
 def _store_image(data: bytes, visibility: str, folder: str, suffix: str) -> str:
@@ -221,9 +228,7 @@ def _apply_profile(shop: Shop, profile: ShopProfile, *, identity: bool) -> None:
 def register_shop(*, email: str, password: str, profile: ShopProfile, logo: bytes | None = None,
                   certificates: list[CertificateInput] = ()) -> Shop:
     """A new seller account and its shop, waiting in the verification queue."""
-    _check_tax(profile)
-    if not (profile.offers_pickup or profile.offers_delivery):
-        raise ValidationFailed(_l("Pilih minimal satu cara pengiriman."), field="offers_delivery")
+    _check_profile(profile)
     user = create_user(email=email, name=profile.owner_name, password=password, phone=profile.phone,
                        roles=[Role.SELLER])
     shop = Shop(owner=user, status=ShopStatus.PENDING, submitted_at=utcnow(), slug=_unique_shop_slug(profile.name))
@@ -243,12 +248,9 @@ def register_shop(*, email: str, password: str, profile: ShopProfile, logo: byte
 def update_shop_profile(shop: Shop, profile: ShopProfile, *, actor: User, logo: bytes | None = None) -> Shop:
     """Change what the seller may change. Identity and payout fields are fixed once verified
     (or while suspended); before that the seller corrects them freely."""
-    _check_tax(profile)
-    if not (profile.offers_pickup or profile.offers_delivery):
-        raise ValidationFailed(_l("Pilih minimal satu cara pengiriman."), field="offers_delivery")
+    _check_profile(profile)
     old_name = shop.name
-    identity_open = shop.status in (ShopStatus.PENDING, ShopStatus.REJECTED)
-    _apply_profile(shop, profile, identity=identity_open)
+    _apply_profile(shop, profile, identity=not identity_locked(shop))
     if logo:
         old_logo = shop.logo_key
         shop.logo_key = _store_image(logo, "public", f"shops/{shop.id}", "logo")

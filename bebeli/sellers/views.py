@@ -20,11 +20,11 @@ from bebeli.regions import kelurahan_options
 from bebeli.sellers import bp
 from bebeli.sellers.forms import CertificateForm, RegistrationForm, ShopFilterForm, ShopProfileForm, read_upload
 from bebeli.sellers.models import Shop, ShopCertificate, ShopStatus
-from bebeli.sellers.permissions import TEMPLATE_RULES, can_view_certificate, owns_certificate
+from bebeli.sellers.permissions import TEMPLATE_RULES, can_view_certificate, own_shop_or_404, owns_certificate
 from bebeli.sellers.services import (
     CERTIFICATE_LABELS, IDENTITY_FIELDS, STATUS_LABELS, add_certificate, change_status, duplicates_for,
-    expired_certificates, register_shop, remove_certificate, resubmit_shop, shop_for_owner, shops_for_admin,
-    update_shop_profile,
+    expired_certificates, identity_locked, register_shop, remove_certificate, resubmit_shop, shop_for_owner,
+    shops_for_admin, update_shop_profile,
 )
 from bebeli.storage import file_response, file_view_policy
 
@@ -42,13 +42,6 @@ def masked(digits: str | None) -> str:
 @bp.app_template_filter("npwp")
 def npwp(digits: str | None) -> str:
     return format_npwp(digits) if digits else "–"
-
-
-def _own_shop() -> Shop:
-    shop = shop_for_owner(current_user)
-    if shop is None:
-        abort(404)
-    return shop
 
 
 def _kelurahan_source() -> str:
@@ -70,7 +63,7 @@ def register():
                                  logo=read_upload(form.logo), certificates=form.certificates())
         except DomainError as error:
             db.session.rollback()
-            attach_error(form, error, default_field="logo" if error.code == "image_rejected" else None)
+            attach_error(form, error, image_field="logo")
         else:
             db.session.commit()
             login_user(shop.owner)
@@ -115,9 +108,9 @@ def dashboard():
 @bp.route("/profil", methods=["GET", "POST"])
 @role_required("seller")
 def edit_profile():
-    shop = _own_shop()
+    shop = own_shop_or_404()
     form = ShopProfileForm(obj=shop, kelurahan_source=_kelurahan_source())
-    locked = shop.status in (ShopStatus.VERIFIED, ShopStatus.SUSPENDED)
+    locked = identity_locked(shop)
     if locked:
         for name in IDENTITY_FIELDS:
             del form[name]
@@ -128,7 +121,7 @@ def edit_profile():
             update_shop_profile(shop, form.profile(shop), actor=current_user, logo=read_upload(form.logo))
         except DomainError as error:
             db.session.rollback()
-            attach_error(form, error, default_field="logo" if error.code == "image_rejected" else None)
+            attach_error(form, error, image_field="logo")
         else:
             db.session.commit()
             flash(_("Profil toko tersimpan."), "success")
@@ -140,7 +133,7 @@ def edit_profile():
 @bp.post("/ajukan-ulang")
 @role_required("seller")
 def resubmit():
-    shop = _own_shop()
+    shop = own_shop_or_404()
     if EmptyForm().validate_on_submit():
         run_action(lambda: resubmit_shop(shop, actor=current_user), _("Data toko diajukan ulang untuk verifikasi."))
     return redirect(url_for("sellers.dashboard"))
@@ -149,7 +142,7 @@ def resubmit():
 @bp.post("/sertifikat", endpoint="add_certificate")
 @role_required("seller")
 def add_certificate_view():
-    shop = _own_shop()
+    shop = own_shop_or_404()
     form = CertificateForm()
     if form.validate_on_submit():
         run_action(lambda: add_certificate(shop, form.certificate(), actor=current_user), _("Sertifikat ditambahkan."))
@@ -159,15 +152,12 @@ def add_certificate_view():
     return redirect(url_for("sellers.edit_profile") + "#sertifikat")
 
 
-
 @bp.post("/sertifikat/<int:certificate_id>/hapus")
 @role_required("seller")
 def delete_certificate(certificate_id):
     certificate = get_or_404(ShopCertificate, certificate_id, check=owns_certificate)
     if EmptyForm().validate_on_submit():
-        remove_certificate(certificate, actor=current_user)
-        db.session.commit()
-        flash(_("Sertifikat dihapus."), "success")
+        run_action(lambda: remove_certificate(certificate, actor=current_user), _("Sertifikat dihapus."))
     return redirect(url_for("sellers.edit_profile") + "#sertifikat")
 
 

@@ -124,3 +124,19 @@ def test_takedown_needs_a_reason_and_admin_role(client, other_client, seller):
     other_client.post_form(f"/admin/produk/{product.id}/turunkan", {"reason": ""}, page=page)
     db.session.refresh(product)
     assert not product.taken_down
+
+
+def test_admin_product_list_filters_by_product_or_shop_name_and_by_shop(client, ctx):
+    batik = ShopFactory(name="Batik Tulis Lestari")
+    kopi = ShopFactory(name="Kopi Bojongmangu")
+    indexed_product(shop=batik, name="Kemeja Batik")
+    indexed_product(shop=kopi, name="Kopi Robusta", taken_down=True, takedown_reason="Label tidak sesuai.")
+    client.login(admin())
+    html = client.get("/admin/produk").get_data(as_text=True)
+    assert "Kemeja Batik" in html and "Kopi Robusta" in html and "Batik Tulis Lestari" in html
+    html = client.get("/admin/produk?q=lestari").get_data(as_text=True)
+    assert "Kemeja Batik" in html and "Kopi Robusta" not in html
+    html = client.get(f"/admin/produk?toko={kopi.id}").get_data(as_text=True)
+    assert "Kopi Robusta" in html and "Kemeja Batik" not in html
+    html = client.get("/admin/produk?diturunkan=1").get_data(as_text=True)
+    assert "Kopi Robusta" in html and "Kemeja Batik" not in html
