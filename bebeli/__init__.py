@@ -72,13 +72,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     for name in FEATURE_MODULES:
-        _import_optional(f"bebeli.{name}.models")  # every table known to metadata and Alembic
-        _import_optional(f"bebeli.{name}.views")   # routes attach themselves to the blueprint
+        import_optional(f"bebeli.{name}.models")  # every table known to metadata and Alembic
+        import_optional(f"bebeli.{name}.views")   # routes attach themselves to the blueprint
         module = importlib.import_module(f"bebeli.{name}")
         app.register_blueprint(module.bp)
 
 
-def _import_optional(module_name: str):
+def import_optional(module_name: str):
+    """The module, or None when it does not exist (a feature without models, views, cli …)."""
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

@@ -1,8 +1,6 @@
 """`flask` commands: seed-demo, create-admin, send-mail; modules add their own (import-asn …)."""
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -17,15 +15,12 @@ DEMO_PASSWORD = "Bebeli-Demo-2026"
 @with_appcontext
 def seed_demo():
     """Load demo data once; running it again changes nothing."""
-    from bebeli import FEATURE_MODULES
+    from bebeli import FEATURE_MODULES, import_optional
 
     accounts: list[tuple[str, str, str]] = []
     for name in FEATURE_MODULES:
-        try:
-            module = importlib.import_module(f"bebeli.{name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"bebeli.{name}.demo":
-                raise
+        module = import_optional(f"bebeli.{name}.demo")
+        if module is None:
             continue
         module.seed(accounts, DEMO_PASSWORD)
         db.session.commit()
@@ -70,16 +65,13 @@ def send_mail_command():
 
 
 def init_app(app: Flask) -> None:
-    from bebeli import FEATURE_MODULES
+    from bebeli import FEATURE_MODULES, import_optional
 
     for command in (seed_demo, create_admin, send_mail_command):
         app.cli.add_command(command)
     for name in FEATURE_MODULES:
-        try:
-            module = importlib.import_module(f"bebeli.{name}.cli")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"bebeli.{name}.cli":
-                raise
+        module = import_optional(f"bebeli.{name}.cli")
+        if module is None:
             continue
         for command in module.commands:
             app.cli.add_command(command)

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from bebeli.forms import BaseForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -33,11 +33,6 @@ class ResetPasswordForm(BaseForm):
     confirm = PasswordField(_l("Ulangi kata sandi baru"),
                             validators=[DataRequired(), EqualTo("new_password", _l("Kata sandi tidak sama."))],
                             render_kw={"autocomplete": "new-password"})
-
-
-class ProfileForm(BaseForm):
-    name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
 class TotpCodeForm(BaseForm):

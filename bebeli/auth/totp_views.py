@@ -181,8 +181,9 @@ def totp_recovery_codes():
 def require_enrolment():
     """A signed-in administrator without an authenticator (say, the role was granted during
     the session) may do nothing but enrol."""
-    if request.endpoint in _ENROLMENT_OPEN or not current_user.is_authenticated:
+    # The setting first: where it is off, no request needs to load its user for this.
+    if not current_app.config["ADMIN_TOTP_REQUIRED"] or request.endpoint in _ENROLMENT_OPEN:
         return None
-    if must_enrol(current_user):
+    if current_user.is_authenticated and must_enrol(current_user):
         return redirect(url_for("auth.totp_enroll"))
     return None

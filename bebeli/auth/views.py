@@ -45,7 +45,7 @@ def login():
     if form.validate_on_submit():
         try:
             user = authenticate(form.identifier.data, form.password.data)
-        except (AccountLocked, DomainError) as error:
+        except DomainError as error:
             db.session.commit()  # keep the failure count and the audit row
             form.form_errors.append(str(error.message))
             status = 403 if isinstance(error, AccountLocked) else 200

@@ -32,6 +32,7 @@ from bebeli.db import utcnow
 from bebeli.directory.models import Agency, AsnImportBatch, AsnProfile, Echelon
 from bebeli.directory.permissions import can_change_login_email, can_use_import_batch
 from bebeli.directory.services import (
+    USER_FIELDS,
     activity_until,
     changes_between,
     clean_text,
@@ -89,7 +90,6 @@ COLUMNS = (
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
-USER_FIELDS = ("name", "email")
 PROFILE_FIELDS = ("agency_id", "is_pppk", "rank", "echelon", "position", "tpp_amount", "is_active")
 # What a new ASN gets for a column the file does not have.
 DEFAULTS = {"rank": None, "echelon": Echelon.STAF, "position": None, "tpp_amount": None, "is_pppk": False,

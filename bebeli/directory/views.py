@@ -60,6 +60,11 @@ def _arg_int(name: str) -> int | None:
     return request.args.get(name, type=int)
 
 
+def _search_text() -> str:
+    # A NUL in the query string never gets here: bebeli.security refuses the request first.
+    return request.args.get("q", "")[:100]
+
+
 def _arg_enum(enum, name: str):
     try:
         return enum(request.args.get(name, ""))
@@ -83,14 +88,20 @@ def _save(form, service, *target) -> tuple[bool, object]:
     return True, result
 
 
-def _set_active(service, target, active: bool, message: str, next_url: str):
+def _commit_or_flash(action) -> bool:
+    """Run a service call: commit, or roll back and flash the refusal. True when it went through."""
     try:
-        service(target, active, actor=current_user)
+        action()
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-    else:
-        db.session.commit()
+        return False
+    db.session.commit()
+    return True
+
+
+def _set_active(service, target, active: bool, message: str, next_url: str):
+    if _commit_or_flash(lambda: service(target, active, actor=current_user)):
         flash(message, "success")
     return redirect(next_url)
 
@@ -103,7 +114,7 @@ def _set_active(service, target, active: bool, message: str, next_url: str):
 @role_required(*MANAGERS)
 def asn_list():
     filters = AsnFilters(
-        q=request.args.get("q", "").replace("\x00", "")[:100], agency_id=_arg_int("agency_id"),
+        q=_search_text(), agency_id=_arg_int("agency_id"),
         echelon=_arg_enum(Echelon, "echelon"),
         status=request.args.get("status", "aktif"), kind=request.args.get("kind", ""),
     )
@@ -175,8 +186,7 @@ def asn_activate(asn_id):
 @role_required(*MANAGERS)
 def agency_list():
     status = request.args.get("status", "aktif")
-    stmt = search_agencies(current_user, q=request.args.get("q", "").replace("\x00", "")[:100], kind=_arg_enum(AgencyKind, "kind"),
-                           status=status)
+    stmt = search_agencies(current_user, q=_search_text(), kind=_arg_enum(AgencyKind, "kind"), status=status)
     page = _page(stmt)
     return render_template("directory/agency_list.html", page=page, status=status,
                            staff=active_asn_counts(a.id for a in page.items))
@@ -351,12 +361,6 @@ def import_cancel(batch_id):
     batch = _open_batch(batch_id)
     if closed := _closed_batch_redirect(batch):
         return closed
-    try:
-        discard_import(batch, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if _commit_or_flash(lambda: discard_import(batch, actor=current_user)):
         flash(_("Pratinjau dibatalkan; tidak ada data yang diubah."), "info")
     return redirect(url_for("directory.import_asn"))

@@ -52,4 +52,5 @@ def inject_navigation():
     from bebeli.auth.permissions import TEMPLATE_RULES
     from bebeli.main.navigation import nav_links_for
 
-    return {"nav_links": nav_links_for(current_user), "role_labels": ROLE_LABELS, **TEMPLATE_RULES}
+    # Called by the page layout only: fragments and mail rendered with render_template skip it.
+    return {"nav_links": lambda: nav_links_for(current_user), "role_labels": ROLE_LABELS, **TEMPLATE_RULES}
