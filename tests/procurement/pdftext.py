@@ -9,12 +9,14 @@ import re
 import zlib
 
 _OBJECT = re.compile(rb"(\d+) 0 obj\s*(.*?)\s*endobj", re.S)
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_STREAM = re.compile(rb"/Length (\d+).*?stream\r?\n", re.S)
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
 def _stream(body: bytes) -> bytes:
-    raw = _STREAM.search(body).group(1)
+    # Exactly /Length bytes: compressed data may itself end in a carriage return.
+    found = _STREAM.search(body)
+    raw = body[found.end():found.end() + int(found.group(1))]
     return zlib.decompress(raw) if b"/FlateDecode" in body else raw
 
 
