@@ -114,9 +114,17 @@ class Config:
     S3_BUCKET = os.environ.get("S3_BUCKET", "")
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
     S3_PUBLIC_URL = os.environ.get("S3_PUBLIC_URL", "")  # e.g. a CDN in front of the bucket
-    # Catalog pages for visitors who are not signed in are cached per worker for this many
-    # seconds; any catalog write through the app invalidates them at once (0 turns it off).
+    # Catalog pages are cached per worker for this many seconds (whole pages for visitors and,
+    # with their own name and CSRF token stamped in, for signed-in buyers); any catalog write
+    # through the app invalidates them at once (0 turns it off).
     CATALOG_CACHE_SECONDS = _env_int("CATALOG_CACHE_SECONDS", 30)
+    # How long the frame of a public catalog page (name, roles) is drawn from the signed session
+    # instead of the database (bebeli.auth.frame): a deactivated account or an ended session
+    # leaves the frame of those pages within this many seconds (0: load the account every time).
+    FRAME_TRUST_SECONDS = _env_int("FRAME_TRUST_SECONDS", 60)
+    # With REDIS_URL, the cached pages live in Redis too, shared by every worker and server,
+    # under this prefix (one per deployment sharing a Redis).
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "bebeli")
     ASN_IMPORT_MAX_ROWS = _env_int("ASN_IMPORT_MAX_ROWS", 20000)
     ASN_IMPORT_BATCH_HOURS = _env_int("ASN_IMPORT_BATCH_HOURS", 24)  # an unconfirmed preview expires
 

@@ -30,6 +30,7 @@ def create_app(config: str | type = "development", **overrides) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from bebeli import database, i18n, observability, security
+    from bebeli.auth import frame
     from bebeli.extensions import csrf, db, limiter, login_manager, migrate
 
     database.configure_engine_events()
@@ -45,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    frame.init_app(app)
 
     from flask_babel import lazy_gettext as _l
 

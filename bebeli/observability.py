@@ -104,7 +104,7 @@ def _check(name: str, probe) -> str:
         return f"error: {exc.__class__.__name__}"
 
 
-def _redis_client(app: Flask):
+def redis_client(app: Flask):
     """One client (and connection pool) per app, reused by every probe."""
     client = app.extensions.get("bebeli_redis")
     if client is None:
@@ -128,5 +128,5 @@ def readiness_checks() -> dict[str, str]:
     checks = {"database": _check("database", database)}
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
-        checks["redis"] = _check("redis", lambda: _redis_client(app).ping())
+        checks["redis"] = _check("redis", lambda: redis_client(app).ping())
     return checks

@@ -57,8 +57,8 @@ def is_enrolled(user: User) -> bool:
 
 def must_enrol(user: User) -> bool:
     """An administrator without an authenticator, where the deployment requires one."""
-    return (not is_enrolled(user) and current_app.config["ADMIN_TOTP_REQUIRED"]
-            and user.has_role(Role.ADMIN))
+    return (current_app.config["ADMIN_TOTP_REQUIRED"] and user.has_role(Role.ADMIN)
+            and not is_enrolled(user))
 
 
 def second_step_required(user: User) -> bool:

@@ -6,14 +6,19 @@ every commit that wrote a product, image, category, shop or certificate through 
 whichever module did it. So a product taken down, a shop suspended or a price changed is
 not served stale: the worker that committed renders afresh on its next request, the others
 within GENERATION_CHECK_SECONDS. Changes made behind the ORM's back (the checkout's
-conditional stock UPDATE) show within CATALOG_CACHE_SECONDS. Whole pages are cached only
-for visitors (no flash message, a 200 GET): they carry no CSRF token or personal data.
-Signed-in users get their own page around cached pieces that are the same for everyone.
+conditional stock UPDATE) show within CATALOG_CACHE_SECONDS. Whole pages (a 200 GET, no
+flash message waiting) are cached for visitors, and for signed-in buyers rendered once per
+set of roles with marks where the name and CSRF token go (bebeli.auth.frame stamps each
+viewer's own in). Administrators and sellers get their own page around cached pieces that
+are the same for everyone.
 
-Each worker process keeps its own bounded LRU; nothing is shared, nothing to invalidate.
+Each worker process keeps its own LRU, bounded in entries and in bytes. With REDIS_URL, Redis
+holds the same entries for every worker and server (SharedCache): a page rendered by one is
+served by all, and the generation in every key invalidates them all at once.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -23,18 +28,21 @@ from threading import Lock
 from typing import Callable
 
 import sqlalchemy as sa
-from flask import Response, current_app, request, session
+from flask import Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_sqlalchemy.session import Session
 from markupsafe import Markup
+from redis.exceptions import RedisError
 from sqlalchemy import event
 
+from bebeli.auth.frame import FrameUser
 from bebeli.catalog.models import CatalogState, Category, Product, ProductImage
 from bebeli.sellers.models import Shop, ShopCertificate
 
 log = logging.getLogger(__name__)
-MAX_ENTRIES = 2_000
+MAX_ENTRIES = 10_000
+MAX_BYTES = 64 * 1024 * 1024  # per worker
 WATCHED = (Product, ProductImage, Category, Shop, ShopCertificate)
 
 
@@ -94,42 +102,120 @@ class _GenerationMemo:
 _generation_memo = _GenerationMemo()
 
 
-class PageCache:
-    """A bounded LRU of values that expire after a time to live."""
+def _size(value) -> int:
+    return len(value[0]) if isinstance(value, tuple) else len(value)
 
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
+
+class SharedCache:
+    """The cache all workers and servers share, in Redis: a page rendered by one is served by
+    every other. Values carry the time they were rendered, so a copy taken into a worker's own
+    LRU expires when the original does. Redis failing costs a rendering, never a request."""
+
+    def __init__(self, client, prefix: str):
+        self.client, self.prefix = client, prefix
+        self._quiet_until = 0.0
+
+    def _name(self, key: tuple) -> str:
+        return f"{self.prefix}:page:{hashlib.sha256(repr(key).encode()).hexdigest()}"
+
+    def _failed(self, action: str) -> None:
+        if time.monotonic() >= self._quiet_until:  # one line a minute while Redis is away
+            log.warning("shared page cache: %s failed; rendering instead", action, exc_info=True)
+            self._quiet_until = time.monotonic() + 60
+
+    def get(self, key: tuple) -> tuple[float, object] | None:
+        """(seconds since it was rendered, value), or None."""
+        try:
+            blob = self.client.get(self._name(key))
+        except RedisError:
+            self._failed("read")
+            return None
+        if not blob:
+            return None
+        kind, written, body = blob[:1], float(blob[1:18]), blob[18:]
+        if kind == b"F":
+            value = Markup(body.decode())
+        else:
+            mimetype, _, data = body.partition(b"\n")
+            value = (data, mimetype.decode())
+        return max(0.0, time.time() - written), value
+
+    def put(self, key: tuple, value, ttl: int) -> None:
+        if isinstance(value, tuple):
+            kind, body = b"P", value[1].encode() + b"\n" + value[0]
+        else:
+            kind, body = b"F", str(value).encode()
+        try:
+            self.client.set(self._name(key), kind + f"{time.time():17.3f}".encode() + body, ex=ttl)
+        except RedisError:
+            self._failed("write")
+
+    def clear(self) -> None:
+        try:
+            for name in self.client.scan_iter(f"{self.prefix}:page:*", count=500):
+                self.client.delete(name)
+        except RedisError:
+            self._failed("clear")
+
+
+class PageCache:
+    """An LRU of pages (bytes, mimetype) and fragments (Markup) that expire after a time to
+    live, bounded in entries and in bytes; in front of the shared cache when there is one."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES,
+                 shared: SharedCache | None = None):
+        self.max_entries, self.max_bytes, self.shared = max_entries, max_bytes, shared
         self._entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+        self._bytes = 0
         self._lock = Lock()  # gthread workers serve several requests at once
 
     def get(self, key: tuple, ttl: float):
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if time.monotonic() - entry[0] > ttl:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
+            if entry is not None:
+                if time.monotonic() - entry[0] <= ttl:
+                    self._entries.move_to_end(key)
+                    return entry[1]
+                self._bytes -= _size(self._entries.pop(key)[1])
+        if self.shared is not None and (found := self.shared.get(key)) is not None and found[0] <= ttl:
+            age, value = found
+            self._keep(key, value, time.monotonic() - age)
+            return value
+        return None
 
-    def put(self, key: tuple, value) -> None:
+    def put(self, key: tuple, value, ttl: int | None = None) -> None:
+        self._keep(key, value, time.monotonic())
+        if self.shared is not None and ttl:
+            self.shared.put(key, value, ttl)
+
+    def _keep(self, key: tuple, value, stamp: float) -> None:
         with self._lock:
-            self._entries[key] = (time.monotonic(), value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._bytes -= _size(previous[1])
+            self._entries[key] = (stamp, value)
+            self._bytes += _size(value)
+            while len(self._entries) > self.max_entries or (self._bytes > self.max_bytes and len(self._entries) > 1):
+                self._bytes -= _size(self._entries.popitem(last=False)[1][1])
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
+        if self.shared is not None:
+            self.shared.clear()
 
 
 def page_cache() -> PageCache:
     app = current_app._get_current_object()
     cache = app.extensions.get("bebeli.page_cache")
     if cache is None:
-        cache = app.extensions["bebeli.page_cache"] = PageCache()
+        shared = None
+        if app.config.get("REDIS_URL"):
+            from bebeli.observability import redis_client
+
+            shared = SharedCache(redis_client(app), app.config["CACHE_KEY_PREFIX"])
+        cache = app.extensions["bebeli.page_cache"] = PageCache(shared=shared)
     return cache
 
 
@@ -153,24 +239,37 @@ def _url_key(*parts) -> tuple | None:
     return (*parts, generation, str(get_locale()), request.full_path)
 
 
-def cached_for_visitors(view):
-    """Serve the view's whole page from the cache to visitors who are not signed in."""
+def cached_page(*, shares_frame: bool):
+    """Serve the view's whole page from the cache to visitors who are not signed in and, with
+    `shares_frame`, to signed-in buyers too: they get the page rendered once for everyone with
+    the same roles, which bebeli.auth.frame stamps with their own name and CSRF token. Anyone
+    else — an administrator, a seller, a snapshot too old to trust, a flash message waiting —
+    gets the view's own rendering."""
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        personal = current_user.is_authenticated or "_flashes" in session
-        key = None if personal else _url_key("page")
-        if key is not None and (hit := page_cache().get(key, _ttl())):
-            response = Response(hit[0], mimetype=hit[1])
-            response.headers["X-Cache"] = "HIT"
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            viewer = g.get("_login_user")
+            if isinstance(viewer, FrameUser):
+                key = _url_key("page", "as", *viewer.role_names)
+            elif "_flashes" in session or current_user.is_authenticated:
+                key = None
+            else:
+                key = _url_key("page", "visitor")
+            if key is not None and (hit := page_cache().get(key, _ttl())):
+                response = Response(hit[0], mimetype=hit[1])
+                response.headers["X-Cache"] = "HIT"
+                return response
+            response = current_app.make_response(view(*args, **kwargs))
+            if key is not None and response.status_code == 200 and not response.direct_passthrough:
+                page_cache().put(key, (response.get_data(), response.mimetype), _ttl())
+                response.headers["X-Cache"] = "MISS"
             return response
-        response = current_app.make_response(view(*args, **kwargs))
-        if key is not None and response.status_code == 200 and not response.direct_passthrough:
-            page_cache().put(key, (response.get_data(), response.mimetype))
-            response.headers["X-Cache"] = "MISS"
-        return response
 
-    return wrapped
+        wrapped.shares_frame = shares_frame
+        return wrapped
+
+    return decorator
 
 
 def cached_fragment(name: str, render: Callable[[], str]) -> Markup:
@@ -181,5 +280,5 @@ def cached_fragment(name: str, render: Callable[[], str]) -> Markup:
         return hit
     html = Markup(render())
     if key is not None:
-        page_cache().put(key, html)
+        page_cache().put(key, html, _ttl())
     return html

@@ -11,7 +11,7 @@ from werkzeug.routing import BuildError
 
 from bebeli.auth.permissions import get_or_404, is_admin, role_required
 from bebeli.catalog import bp
-from bebeli.catalog.cache import cached_for_visitors, cached_fragment
+from bebeli.catalog.cache import cached_fragment, cached_page
 from bebeli.catalog.forms import (
     SORT_PARAMS, CategoryForm, ImagesForm, ProductForm, ReasonForm, SearchForm, attach_error, run_action,
 )
@@ -105,20 +105,20 @@ def _listing(content_template: str, title: str, *, category: Category | None = N
 
 
 @bp.get("/katalog")
-@cached_for_visitors
+@cached_page(shares_frame=True)
 def search():
     return _listing("catalog/_search_content.html", _("Katalog"))
 
 
 @bp.get("/kategori/<slug>")
-@cached_for_visitors
+@cached_page(shares_frame=True)
 def category(slug):
     found = db.first_or_404(db.select(Category).where(Category.slug == slug, Category.is_active.is_(True)))
     return _listing("catalog/_search_content.html", found.name, category=found)
 
 
 @bp.get("/umkm/<slug>")
-@cached_for_visitors
+@cached_page(shares_frame=True)
 def shop(slug):
     found = db.first_or_404(db.select(Shop).where(Shop.slug == slug))
     if found.status != ShopStatus.VERIFIED and not (owns_shop(current_user, found) or is_admin(current_user)):
@@ -143,7 +143,7 @@ def _may_buy(user) -> bool:
 
 @bp.get("/produk/<int:product_id>", defaults={"slug": None})
 @bp.get("/produk/<int:product_id>/<slug>")
-@cached_for_visitors
+@cached_page(shares_frame=True)
 def product(product_id, slug):
     item = get_or_404(Product, product_id)
     visible = is_visible_to_buyers(item)

@@ -1,6 +1,6 @@
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 
-from bebeli.catalog.cache import cached_for_visitors, cached_fragment
+from bebeli.catalog.cache import cached_fragment, cached_page
 from bebeli.catalog.queries import category_tree, newest_products, popular_products
 from bebeli.extensions import limiter
 from bebeli.main import bp
@@ -10,7 +10,7 @@ from bebeli.urls import safe_next
 
 
 @bp.get("/")
-@cached_for_visitors
+@cached_page(shares_frame=False)
 def home():
     """The catalog's front page: categories, new and popular products."""
     def catalog() -> str:
