@@ -229,14 +229,15 @@ def _ttl() -> int:
     return current_app.config.get("CATALOG_CACHE_SECONDS", 0)
 
 
-def _url_key(*parts) -> tuple | None:
-    """Key for what this URL shows in this language at this catalog generation (None: don't cache)."""
+def _url_key(*parts, scope: str | None = None) -> tuple | None:
+    """Key for what this URL (or `scope`) shows in this language at this catalog generation
+    (None: don't cache)."""
     if not _ttl() or request.method != "GET":
         return None
     generation = _generation_memo.get(_read_generation)
     if generation is None:
         return None
-    return (*parts, generation, str(get_locale()), request.full_path)
+    return (*parts, generation, str(get_locale()), request.full_path if scope is None else scope)
 
 
 def cached_page(*, shares_frame: bool):
@@ -272,10 +273,11 @@ def cached_page(*, shares_frame: bool):
     return decorator
 
 
-def cached_fragment(name: str, render: Callable[[], str]) -> Markup:
+def cached_fragment(name: str, render: Callable[[], str], scope: str | None = None) -> Markup:
     """A piece of a page that every viewer of this URL sees alike (a page of results, a grid
-    of products): cached for signed-in users too, whose pages are otherwise personal."""
-    key = _url_key("fragment", name)
+    of products): cached for signed-in users too, whose pages are otherwise personal. With
+    `scope`, the piece is shared by every URL that names the same scope (a shop's cards)."""
+    key = _url_key("fragment", name, scope=scope)
     if key is not None and (hit := page_cache().get(key, _ttl())) is not None:
         return hit
     html = Markup(render())

@@ -2,11 +2,13 @@
 admins' categories and moderation."""
 from __future__ import annotations
 
+import re
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 from werkzeug.routing import BuildError
 
 from bebeli.auth.permissions import get_or_404, is_admin, role_required
@@ -36,6 +38,9 @@ from bebeli.sellers.services import valid_certificates
 from bebeli.storage import file_response, file_view_policy, get_storage
 
 PER_PAGE = 24
+MORE_FROM_SHOP = 4
+# Before each card of a shop's shared cards (templates/catalog/_shop_cards.html).
+CARD_MARK = re.compile(r"<!--card (\d+)-->")
 # Where the viewer's own buttons go inside a product page's shared (cached) content.
 ACTIONS_SLOT = "<!--viewer-actions-->"
 
@@ -141,11 +146,39 @@ def _may_buy(user) -> bool:
     return not user.is_authenticated or user.has_role("buyer", "pp")
 
 
+def _product_for_page(product_id: int) -> Product:
+    """The product with everything its page shows, in one statement: images, category and its
+    parent (the breadcrumbs), shop and its certificates."""
+    found = db.session.scalars(
+        db.select(Product).where(Product.id == product_id).options(
+            joinedload(Product.images), joinedload(Product.category).joinedload(Category.parent),
+            joinedload(Product.shop).options(lazyload(Shop.owner), joinedload(Shop.certificates)))
+    ).unique().first()
+    if found is None:
+        abort(404)
+    return found
+
+
+def _more_from_shop(item: Product) -> list[Markup]:
+    """Up to MORE_FROM_SHOP other products of the shop, best sellers first. The cards of the
+    shop's top MORE_FROM_SHOP + 1 are rendered once per shop and shared by all its product
+    pages; each page leaves out its own."""
+
+    def cards() -> str:
+        top = db.session.scalars(products_for_buyers().where(Product.shop_id == item.shop_id)
+                                 .order_by(Product.sold_count.desc(), Product.id.desc()).limit(MORE_FROM_SHOP + 1))
+        return render_template("catalog/_shop_cards.html", products=top.all())
+
+    parts = CARD_MARK.split(cached_fragment("shop-cards", cards, scope=f"shop {item.shop_id}"))[1:]
+    return [Markup(card) for product_id, card in zip(parts[::2], parts[1::2])
+            if int(product_id) != item.id][:MORE_FROM_SHOP]
+
+
 @bp.get("/produk/<int:product_id>", defaults={"slug": None})
 @bp.get("/produk/<int:product_id>/<slug>")
 @cached_page(shares_frame=True)
 def product(product_id, slug):
-    item = get_or_404(Product, product_id)
+    item = _product_for_page(product_id)
     visible = is_visible_to_buyers(item)
     if not visible and not (can_manage_product(current_user, item) or is_admin(current_user)):
         abort(404)
@@ -153,11 +186,7 @@ def product(product_id, slug):
         return redirect(url_for("catalog.product", product_id=item.id, slug=item.slug), 301)
 
     def content() -> str:
-        more = db.session.scalars(
-            products_for_buyers().where(Product.shop_id == item.shop_id, Product.id != item.id)
-            .order_by(Product.sold_count.desc(), Product.id.desc()).limit(4)
-        ).all()
-        return render_template("catalog/_product_content.html", product=item, more=more,
+        return render_template("catalog/_product_content.html", product=item, more=_more_from_shop(item),
                                certificates=valid_certificates(item.shop), actions_slot=Markup(ACTIONS_SLOT))
 
     actions = render_template("catalog/_product_actions.html", product=item,

@@ -121,3 +121,39 @@ def test_visitors_sign_in_to_buy_and_buyers_get_the_cart_form(client, app, ctx):
     if "cart.add" in app.view_functions:
         assert "Tambah ke keranjang" in html and 'name="product_id"' in html
     assert "Tanya penjual via WhatsApp" in html
+
+
+def _more_section(page: str) -> str:
+    return page.split("Produk lain dari", 1)[1].split("</section>")[0] if "Produk lain dari" in page else ""
+
+
+def test_a_product_page_shows_four_other_best_sellers_of_its_shop(app, client, ctx):
+    from bebeli.catalog.cache import page_cache
+    from bebeli.catalog.models import CatalogState, ProductStatus
+
+    shop = ShopFactory()
+    made = {n: indexed_product(name=f"Kue {n}", shop=shop, sold_count=sold)
+            for n, sold in (("A", 50), ("B", 40), ("C", 30), ("D", 20), ("E", 10), ("F", 5))}
+    indexed_product(name="Kue Draf", shop=shop, sold_count=99, status=ProductStatus.DRAFT)
+    indexed_product(name="Kue Toko Lain", sold_count=70)
+
+    def more_on(letter: str) -> list[str]:
+        product = made[letter]
+        section = _more_section(client.get(f"/produk/{product.id}/{product.slug}").get_data(as_text=True))
+        return [name for name in ("Kue A", "Kue B", "Kue C", "Kue D", "Kue E", "Kue F", "Kue Draf", "Kue Toko Lain")
+                if f">{name}<" in section]
+
+    app.config["CATALOG_CACHE_SECONDS"] = 60  # the shop's cards are then rendered once for all its pages
+    try:
+        with app.app_context():
+            page_cache().clear()
+        db.session.merge(CatalogState(id=1, generation=0))
+        db.session.commit()
+        assert more_on("A") == ["Kue B", "Kue C", "Kue D", "Kue E"]
+        assert more_on("C") == ["Kue A", "Kue B", "Kue D", "Kue E"]
+        assert more_on("F") == ["Kue A", "Kue B", "Kue C", "Kue D"]
+        lone = indexed_product(name="Kue Sendiri")
+        assert _more_section(client.get(f"/produk/{lone.id}/{lone.slug}").get_data(as_text=True)) == ""
+    finally:
+        app.config["CATALOG_CACHE_SECONDS"] = 0
+    assert more_on("E") == ["Kue A", "Kue B", "Kue C", "Kue D"]  # and without the cache
