@@ -3,14 +3,19 @@
 Builds its own database (never the development or test one) with the real migrations and
 `flask seed-demo`, adds enough buyers and products, serves the app with gunicorn as configured
 by gunicorn.conf.py (settings through its environment variables), and drives it with locust
-(FastHttpUser, headless, one process, time-bounded), in three phases of the same run:
+(FastHttpUser, headless, one process, time-bounded), in four phases of the same run:
 
 1. ceiling — /healthz alone: what the server and this load generator manage at all;
 2. pages alone — the home page, search, a category and a product page, each alone;
 3. mix — every user signs in as a different ASN buyer, then loops without think time:
    70% browsing (search 25, product 20, category 15, home 10), 20% cart (add a product, open
    the cart), 10% checkout (add, checkout page, place the order with pickup, start the
-   simulated payment, pay, come back). A few scarce products make buyers race for stock.
+   simulated payment, pay, come back). A few scarce products make buyers race for stock;
+4. paced mix — the same users and mix, each pausing 1–3 s between actions (`--think`), as
+   16 people at their desks would: what each of them waits for a page.
+
+The server has Redis (rate-limit counters and the shared page cache, under keys of this run
+only) as a production server has; `--redis ''` leaves it out.
 
 It prints requests/s, p50/p99 and errors per page, the ratio of each page to the ceiling, and
 the oversell count from the database after the run (units in new order lines beyond what left
@@ -20,7 +25,8 @@ the stock, plus any negative stock): it must be 0.
     .venv/bin/python bench/load.py --users 32 --duration 120 --workers 5 --threads 2
     BENCH_LOAD_URL=postgresql+psycopg://…/other .venv/bin/python bench/load.py
 
-Needs locust (`pip install -e .[bench]`) and a PostgreSQL server (default 127.0.0.1:5432).
+Needs locust (`pip install -e .[bench]`), a PostgreSQL server (default 127.0.0.1:5432) and
+Redis (default 127.0.0.1:6379; without it the run says so and goes on).
 """
 from __future__ import annotations
 
@@ -38,7 +44,7 @@ from pathlib import Path
 
 import gevent
 import sqlalchemy as sa
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, between, constant, task
 from locust.env import Environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,17 +173,46 @@ def oversell(before: dict, after: dict) -> tuple[int, int, int]:
 
 # ------------------------------------------------------------------------------ server
 
-def bench_env(url: str, upload_dir: str, **extra) -> dict:
+RUN_PREFIX = f"bebeli-bench-{os.getpid()}"  # this run's keys in Redis: nothing left from an earlier run
+
+
+def bench_env(url: str, upload_dir: str, redis_url: str = "", **extra) -> dict:
     """The app's environment: development config (the simulated payment gateway), login limits
-    high enough for hundreds of sign-ins from one address, quiet logs."""
+    high enough for hundreds of sign-ins from one address, quiet logs; Redis for the rate-limit
+    counters and the shared page cache, as a server has them."""
     return dict(os.environ, DATABASE_URL=url, UPLOAD_DIR=upload_dir, BEBELI_CONFIG="development",
                 SECRET_KEY="bench-" + "x" * 40, STRIPE_SECRET_KEY="", MAIL_BACKEND="log", LOG_LEVEL="warning",
                 LOGIN_LIMIT_PER_IP="1000000 per minute", LOGIN_LIMIT_PER_ACCOUNT="100000 per minute",
-                REDIS_URL="", **extra)
+                REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=RUN_PREFIX, CACHE_KEY_PREFIX=RUN_PREFIX, **extra)
 
 
-def serve(url: str, upload_dir: str, port: int, workers: int | None, threads: int) -> subprocess.Popen:
-    extra = {"BIND": f"127.0.0.1:{port}", "GUNICORN_THREADS": str(threads)}
+def redis_or_none(url: str) -> str:
+    """`url` when a Redis answers there; otherwise "" (and the run says so)."""
+    if not url:
+        return ""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping()
+        return url
+    except redis.RedisError as exc:
+        print(f"no Redis at {url} ({exc.__class__.__name__}): rate limits and page cache per worker",
+              file=sys.stderr)
+        return ""
+
+
+def forget_run_keys(url: str) -> None:
+    if url:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        for name in client.scan_iter(f"{RUN_PREFIX}*", count=1000):
+            client.delete(name)
+
+
+def serve(url: str, upload_dir: str, port: int, workers: int | None, threads: int,
+          redis_url: str = "") -> subprocess.Popen:
+    extra = {"BIND": f"127.0.0.1:{port}", "GUNICORN_THREADS": str(threads), "redis_url": redis_url}
     if workers:
         extra["WEB_CONCURRENCY"] = str(workers)
     process = subprocess.Popen(
@@ -348,7 +383,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="GUNICORN_THREADS")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                        help="Redis for rate limits and the shared page cache ('' for none)")
+    parser.add_argument("--think", default="1,3", help="MIN,MAX seconds each user pauses between actions in "
+                        "a second mix ('0' skips it)")
     args = parser.parse_args()
+    think = tuple(float(x) for x in args.think.split(",")) if args.think not in ("", "0") else None
     url = os.environ.get("BENCH_LOAD_URL", DEFAULT_URL)
     upload_dir = str(Path(tempfile.gettempdir()) / "bebeli-bench-load-uploads")
     about = machine()
@@ -356,7 +396,8 @@ def main() -> None:
         recreate_postgres(url)
         seed(url, upload_dir)
     Buyer.catalog, Buyer.logins = read_catalog(url), itertools.count()
-    server = serve(url, upload_dir, args.port, args.workers, args.threads)
+    redis_url = redis_or_none(args.redis)
+    server = serve(url, upload_dir, args.port, args.workers, args.threads, redis_url)
     host = f"http://127.0.0.1:{args.port}"
     try:
         [ceiling_row], ceiling = run_phase(host, Probe, args.users, args.solo)
@@ -364,19 +405,28 @@ def main() -> None:
                                                                                      "home")]
         before, paid_before = stock_ledger(url)
         mix, mix_rps = run_phase(host, Shopper, args.users, args.duration)
+        paced = None
+        if think:
+            pacer = type("PacedShopper", (Shopper,), {"wait_time": between(*think)})
+            paced = run_phase(host, pacer, args.users, args.duration)
         after, paid_after = stock_ledger(url)
     finally:
         server.terminate()
         server.wait()
+        forget_run_keys(redis_url)
     ordered, left, oversold = oversell(before, after)
     workers = args.workers or "gunicorn.conf.py default"
-    print(f"\nMachine: {about}\ngunicorn: workers {workers}, threads {args.threads}; {args.users} users, "
-          f"no think time; PostgreSQL; {len(Buyer.catalog.products):,} products\n")
+    print(f"\nMachine: {about}\ngunicorn: workers {workers}, threads {args.threads}; {args.users} users; "
+          f"PostgreSQL; Redis {'yes' if redis_url else 'no'}; {len(Buyer.catalog.products):,} products\n")
     print("Alone (each page for %ss, signed-in buyers):\n" % args.solo)
     print("\n".join(table([ceiling_row] + [row for rows in alone for row in rows if row.name != "login"], ceiling)))
-    print(f"\nMix for {args.duration:.0f}s: {mix_rps:,.0f} req/s in all\n")
+    print(f"\nMix for {args.duration:.0f}s, no think time: {mix_rps:,.0f} req/s in all\n")
     print("\n".join(table([row for row in mix if row.name != "login"])))
-    print(f"\nOrders paid during the mix: {paid_after - paid_before}; units ordered {ordered}, units that "
+    if paced:
+        print(f"\nMix for {args.duration:.0f}s, each user pausing {think[0]:g}–{think[1]:g} s between actions: "
+              f"{paced[1]:,.0f} req/s in all\n")
+        print("\n".join(table([row for row in paced[0] if row.name != "login"])))
+    print(f"\nOrders paid during the mixes: {paid_after - paid_before}; units ordered {ordered}, units that "
           f"left the stock {left}; oversold units: {oversold}")
 
 
