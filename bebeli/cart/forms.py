@@ -1,6 +1,9 @@
 """Cart and checkout forms."""
 from __future__ import annotations
 
+import functools
+from typing import Callable
+
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -48,13 +51,16 @@ class CheckoutForm(BaseForm):
                 continue
         return entries
 
-    def choices(self, office_address: str | None) -> list[ShopChoice]:
+    def choices(self, office_address: str | None | Callable[[], str | None]) -> list[ShopChoice]:
+        """Each shop's choice; `office_address` may be a function, called (once) only when a
+        part is delivered to the office."""
         result = []
+        office = functools.cache(office_address) if callable(office_address) else (lambda: office_address)
         for shop_id, entry in self.entries_by_shop().items():
             method = FulfilmentMethod(entry.method.data)
             address = None
             if method == FulfilmentMethod.DELIVERY:
-                use_office = entry.address_choice.data != "other" and office_address
-                address = office_address if use_office else entry.address.data
+                use_office = entry.address_choice.data != "other" and office()
+                address = office() if use_office else entry.address.data
             result.append(ShopChoice(shop_id=shop_id, method=method, address=address, note=entry.note.data))
         return result

@@ -101,13 +101,14 @@ def line_problem(line: CartLine) -> tuple[str | None, str | None]:
     return None, None
 
 
-def cart_lines_for(buyer) -> list[CartLine]:
+def cart_lines_for(buyer, *, categories: bool = False) -> list[CartLine]:
     # One query: the product and its shop joined, and nothing the cart does not show (images,
-    # certificates, the owner's account), which would otherwise be loaded eagerly.
+    # certificates, the owner's account), which would otherwise be loaded eagerly. Checkout
+    # asks for the categories too (the quota groups the order's goods by them).
     stmt = (
         sa.select(CartLine).where(CartLine.buyer_id == buyer.id).order_by(CartLine.id)
         .options(joinedload(CartLine.product).options(
-            lazyload(Product.images), lazyload(Product.category),
+            lazyload(Product.images), joinedload(Product.category) if categories else lazyload(Product.category),
             joinedload(Product.shop).options(lazyload(Shop.certificates), lazyload(Shop.owner)),
         ))
     )
@@ -156,7 +157,22 @@ def _check_quantity(product: Product, quantity: int) -> None:
 
 
 def _line(buyer, product_id: int) -> CartLine | None:
-    return db.session.scalar(sa.select(CartLine).where(CartLine.buyer_id == buyer.id, CartLine.product_id == product_id))
+    # The line alone: its product is the caller's (or loaded when used), not joined again.
+    return db.session.scalar(sa.select(CartLine).where(CartLine.buyer_id == buyer.id, CartLine.product_id == product_id)
+                             .options(lazyload(CartLine.product)))
+
+
+def _line_and_count(buyer, product_id: int) -> tuple[CartLine | None, int]:
+    """The buyer's line for the product (None if there is none) and how many lines the cart
+    holds, in one query."""
+    counted = sa.select(sa.func.count(CartLine.id).label("n")).where(CartLine.buyer_id == buyer.id).subquery()
+    stmt = (
+        sa.select(CartLine, counted.c.n).select_from(counted)
+        .outerjoin(CartLine, sa.and_(CartLine.buyer_id == buyer.id, CartLine.product_id == product_id))
+        .options(lazyload(CartLine.product))
+    )
+    line, count = db.session.execute(stmt).one()
+    return line, count or 0
 
 
 def add_to_cart(buyer, product: Product, quantity: int) -> CartLine:
@@ -165,9 +181,9 @@ def add_to_cart(buyer, product: Product, quantity: int) -> CartLine:
         raise ValidationFailed(_l("Produk ini tidak tersedia."))
     if product.shop.owner_id == buyer.id:
         raise NotAllowed(_l("Anda tidak dapat membeli produk dari toko Anda sendiri."))
-    line = _line(buyer, product.id)
+    line, count = _line_and_count(buyer, product.id)
     if line is None:
-        if cart_count(buyer) >= current_app.config["CART_MAX_LINES"]:
+        if count >= current_app.config["CART_MAX_LINES"]:
             raise ValidationFailed(_l("Keranjang sudah penuh. Selesaikan atau kurangi isi keranjang dulu."))
         _check_quantity(product, quantity)
         line = CartLine(buyer_id=buyer.id, product_id=product.id, quantity=quantity,

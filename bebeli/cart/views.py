@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import defer, lazyload
 
 from bebeli.auth.permissions import role_required
 from bebeli.cart import bp
@@ -46,7 +46,11 @@ def add():
     if not form.validate():
         flash(_("Jumlah tidak valid."), "error")
         return _back()
-    product = db.session.get(Product, form.product_id.data, options=[lazyload(Product.images)])
+    # The product and its shop: not its images, category or long texts, which adding never reads.
+    product = db.session.get(Product, form.product_id.data, options=[
+        lazyload(Product.images), lazyload(Product.category),
+        defer(Product.description), defer(Product.search_text), defer(Product.search_name),
+    ])
     if product is None:
         flash(_("Produk tidak ditemukan."), "error")
         return _back()
@@ -113,11 +117,12 @@ def _initial_checkout(review, office) -> CheckoutForm:
 @bp.route("/checkout", methods=["GET", "POST"])
 @role_required(*BUYER_ROLES)
 def checkout():
-    office = office_address_for(current_user)
     form = CheckoutForm()
     if form.validate_on_submit():
+        # The office address is read only when a shop's part is delivered there.
+        choices = form.choices(lambda: office_address_for(current_user))
         try:
-            order, created = place_order(current_user, form.choices(office), idempotency_key=form.idempotency_key.data)
+            order, created = place_order(current_user, choices, idempotency_key=form.idempotency_key.data)
         except ValidationFailed as error:
             db.session.rollback()
             form.form_errors.append(str(error.message))
@@ -126,11 +131,14 @@ def checkout():
             flash(str(error.message), "error")
             return redirect(url_for("cart.view"))
         else:
+            # Read before the commit expires the order (which would read it again, with its parts).
+            number, target = order.number, url_for("orders.detail", order_id=order.id)
             db.session.commit()
             if created:
-                flash(_("Pesanan %(number)s dibuat. Selesaikan pembayaran sebelum batas waktu.", number=order.number),
+                flash(_("Pesanan %(number)s dibuat. Selesaikan pembayaran sebelum batas waktu.", number=number),
                       "success")
-            return redirect(url_for("orders.detail", order_id=order.id))
+            return redirect(target)
+    office = office_address_for(current_user)
     review = review_cart(current_user)
     if request.method == "GET":
         if review.is_empty:

@@ -84,7 +84,7 @@ def place_order(buyer, choices: list[ShopChoice], *, idempotency_key: str,
     existing = order_by_key(buyer, idempotency_key)
     if existing is not None:
         return existing, False
-    lines = cart_lines_for(buyer)
+    lines = cart_lines_for(buyer, categories=True)
     if not lines:
         raise ValidationFailed(_l("Keranjang Anda kosong."))
     if cart_key(buyer, lines) != idempotency_key:

@@ -83,6 +83,10 @@ class PaymentGateway(ABC):
     @abstractmethod
     def retrieve_checkout(self, session_id: str) -> CheckoutSession: ...
 
+    def retrieve_for(self, payment) -> CheckoutSession:
+        """The gateway's view of the session of our Payment row."""
+        return self.retrieve_checkout(payment.session_id)
+
     @abstractmethod
     def expire_checkout(self, session_id: str) -> CheckoutSession:
         """Close the session so it can no longer be paid; returns its state afterwards (which
@@ -211,15 +215,20 @@ class SimulatedGateway(PaymentGateway):
     def retrieve_checkout(self, session_id):
         return self._session(self._payment(session_id))
 
+    def retrieve_for(self, payment):
+        return self._session(payment)  # the simulation's side is that very row: no second read
+
     def expire_checkout(self, session_id):
         payment = self._payment(session_id)
         if payment.status == "open":
             payment.status = "expired"
         return self._session(payment)
 
-    def pay(self, session_id: str) -> CheckoutSession:
-        """What the buyer's "pay" click does at the simulated provider."""
-        payment = self._payment(session_id)
+    def pay(self, session_id: str, payment=None) -> CheckoutSession:
+        """What the buyer's "pay" click does at the simulated provider (`payment`: the session's
+        row, when the caller has read it already)."""
+        if payment is None or payment.session_id != session_id:
+            payment = self._payment(session_id)
         if payment.status == "open":
             payment.status, payment.payment_status = "complete", "paid"
             payment.payment_intent_id = "sim_pi_" + secrets.token_hex(12)

@@ -137,17 +137,20 @@ def confirm_return(order: Order, session_id: str) -> str:
                                                          Payment.order_id == order.id))
     if payment is None:
         raise NotFound(_l("Sesi pembayaran tidak ditemukan."))
-    session = get_gateway(payment.gateway).retrieve_checkout(session_id)
+    session = get_gateway(payment.gateway).retrieve_for(payment)
     if session.order_id not in (None, order.id):
         raise NotFound(_l("Sesi pembayaran tidak ditemukan."))
     return apply_session(order, session, payment)
 
 
-def pay_simulated(session_id: str) -> Payment:
-    """The buyer's click on the simulated payment screen: the provider side of the simulation."""
+def pay_simulated(session_id: str, payment: Payment | None = None) -> Payment:
+    """The buyer's click on the simulated payment screen: the provider side of the simulation
+    (`payment`: the session's row, when the caller has read it already)."""
     gateway = get_gateway("simulated")
-    gateway.pay(session_id)
-    return db.session.scalar(sa.select(Payment).where(Payment.session_id == session_id))
+    if payment is None or payment.session_id != session_id:
+        payment = SimulatedGateway._payment(session_id)
+    gateway.pay(session_id, payment)
+    return payment
 
 
 def pay_without_screen(order: Order) -> str:
@@ -157,7 +160,7 @@ def pay_without_screen(order: Order) -> str:
                       url="", amount=order.total_amount)
     db.session.add(payment)
     db.session.flush()
-    pay_simulated(payment.session_id)
+    pay_simulated(payment.session_id, payment)
     return confirm_return(order, payment.session_id)
 
 

@@ -6,8 +6,9 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager, lazyload
 
-from bebeli.auth.permissions import get_or_404, role_required
+from bebeli.auth.permissions import role_required
 from bebeli.errors import DomainError
 from bebeli.extensions import csrf, db, limiter
 from bebeli.forms import EmptyForm
@@ -29,19 +30,25 @@ OUTCOME_MESSAGES = {
 
 
 def _order_of_buyer(order_id) -> Order:
-    return get_or_404(Order, order_id, check=is_buyer_of)
+    """The buyer's own order (another's is a 404, like a missing one): the order row alone. Its
+    seller orders and lines are loaded only if the request uses them, after the order is locked."""
+    order = db.session.get(Order, order_id, options=[lazyload(Order.buyer), lazyload(Order.seller_orders)])
+    if order is None or not is_buyer_of(current_user, order):
+        abort(404)
+    return order
 
 
 @bp.post("/<int:order_id>/mulai")
 @role_required(*BUYER_ROLES)
 def start(order_id):
     order = _order_of_buyer(order_id)
+    back = url_for("orders.detail", order_id=order.id)  # built before a commit expires the order
     if not EmptyForm().validate_on_submit():
-        return redirect(url_for("orders.detail", order_id=order.id))
+        return redirect(back)
     if expire_if_overdue(order):
         db.session.commit()
         flash(_("Batas waktu pembayaran sudah lewat; pesanan kedaluwarsa."), "error")
-        return redirect(url_for("orders.detail", order_id=order.id))
+        return redirect(back)
     success = url_for("payments.success", order_id=order.id, _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
     try:
         payment = start_payment(order, success_url=success,
@@ -49,15 +56,17 @@ def start(order_id):
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("orders.detail", order_id=order.id))
+        return redirect(back)
+    url = payment.url  # read before the commit expires it
     db.session.commit()
-    return redirect(payment.url, code=303)
+    return redirect(url, code=303)
 
 
 @bp.get("/<int:order_id>/selesai")
 @role_required(*BUYER_ROLES)
 def success(order_id):
     order = _order_of_buyer(order_id)
+    back = url_for("orders.detail", order_id=order.id)  # built before the commit expires the order
     try:
         outcome = confirm_return(order, request.args.get("session_id", ""))
     except DomainError as error:
@@ -67,12 +76,17 @@ def success(order_id):
         db.session.commit()
         message, category = OUTCOME_MESSAGES.get(outcome, OUTCOME_MESSAGES["pending"])
         flash(message, category)
-    return redirect(url_for("orders.detail", order_id=order.id))
+    return redirect(back)
 
 
 def _simulated_payment(session_id: str) -> Payment:
-    payment = db.session.scalar(db.select(Payment).where(Payment.session_id == session_id,
-                                                         Payment.gateway == SimulatedGateway.name))
+    # One query: the payment and its order's row (the page shows the order's number), not the
+    # order's seller orders and lines.
+    payment = db.session.scalar(
+        db.select(Payment).join(Payment.order)
+        .where(Payment.session_id == session_id, Payment.gateway == SimulatedGateway.name)
+        .options(contains_eager(Payment.order).options(lazyload(Order.buyer), lazyload(Order.seller_orders)))
+    )
     if payment is None or not is_buyer_of(current_user, payment.order) or \
             not current_app.config.get("PAYMENTS_SIMULATED_ALLOWED"):
         abort(404)
@@ -85,9 +99,10 @@ def simulated(session_id):
     payment = _simulated_payment(session_id)
     form = EmptyForm()
     if form.validate_on_submit():
-        pay_simulated(session_id)
+        pay_simulated(session_id, payment)
+        back = url_for("payments.success", order_id=payment.order_id, session_id=session_id)
         db.session.commit()
-        return redirect(url_for("payments.success", order_id=payment.order_id, session_id=session_id))
+        return redirect(back)
     return render_template("payments/simulated.html", payment=payment, order=payment.order, form=form)
 
 

@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+import sqlalchemy as sa
+from sqlalchemy.orm.util import identity_key
+
 from bebeli.catalog.models import Category
 from bebeli.dates import jakarta_today, month_start
 from bebeli.extensions import db
@@ -48,11 +51,31 @@ def top_category_id(category_id: int | None) -> int:
     return category.parent_id or category.id
 
 
-def countable_goods(seller_order) -> dict[int, int]:
-    """Goods of one seller order that count, by top category (empty when nothing does)."""
+def top_category_ids(seller_orders) -> dict[int, int]:
+    """{category id: `top_category_id`} for the lines of these seller orders: categories the
+    session holds are read from it, the others in one query (not one query per line)."""
+    wanted = {line.category_id for so in seller_orders for line in so.lines if line.category_id is not None}
+    tops, missing = {}, []
+    for category_id in wanted:
+        category = db.session.identity_map.get(identity_key(Category, category_id))
+        if category is not None and "parent_id" in sa.inspect(category).dict:
+            tops[category_id] = category.parent_id or category.id
+        else:
+            missing.append(category_id)
+    if missing:
+        rows = db.session.execute(sa.select(Category.id, Category.parent_id).where(Category.id.in_(missing)))
+        tops.update({category_id: parent_id or category_id for category_id, parent_id in rows})
+    return tops
+
+
+def countable_goods(seller_order, tops: dict[int, int] | None = None) -> dict[int, int]:
+    """Goods of one seller order that count, by top category (empty when nothing does);
+    `tops` from `top_category_ids`, when the caller has it."""
     if seller_order.status in ENDED or not shop_counts(seller_order.shop):
         return {}
+    tops = tops or {}
     amounts: dict[int, int] = defaultdict(int)
     for line in seller_order.lines:
-        amounts[top_category_id(line.category_id)] += line.amount
+        top = tops.get(line.category_id) if line.category_id is not None else None
+        amounts[top if top is not None else top_category_id(line.category_id)] += line.amount
     return {k: v for k, v in amounts.items() if v > 0}

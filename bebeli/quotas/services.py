@@ -142,9 +142,12 @@ def _add_to_month(user_id: int, month: date, *, counted: int = 0, reserved: int 
     # Taking back what an earlier write added: the row exists, and an upsert's candidate
     # row with a negative amount would trip the CHECK before the conflict is seen.
     c = _months.c
-    db.session.execute(
+    result = db.session.execute(
         sa.update(_months).where(c.user_id == user_id, c.month == month)
         .values(counted_amount=c.counted_amount + counted, reserved_amount=c.reserved_amount + reserved))
+    if result.rowcount == 0 and (counted > 0 or reserved > 0):  # (no row: what is added still counts)
+        upsert_add(db.session, _months, {"user_id": user_id, "month": month},
+                   {"counted_amount": max(counted, 0), "reserved_amount": max(reserved, 0)})
 
 
 def _write_entry(seller_order, *, month: date, agency_id: int | None, category_id: int, amount: int,
@@ -202,7 +205,8 @@ def reserve_for_checkout(buyer, order) -> None:
     """Hold ceiling room for the order's countable goods; QuotaExceeded vetoes the checkout."""
     if not counting.order_counts(order):
         return
-    goods = {so: sum(counting.countable_goods(so).values()) for so in order.seller_orders}
+    tops = counting.top_category_ids(order.seller_orders)
+    goods = {so: sum(counting.countable_goods(so, tops).values()) for so in order.seller_orders}
     goods = {so: amount for so, amount in goods.items() if amount > 0}
     total = sum(goods.values())
     if total == 0:
@@ -254,24 +258,38 @@ def _release_hold(hold: QuotaHold, amount: int) -> None:
 
 
 def count_payment(order, paid_at: datetime) -> None:
-    """Count the order's goods from verified local shops in the Jakarta month of `paid_at`."""
-    for hold in db.session.scalars(sa.select(QuotaHold).where(QuotaHold.order_id == order.id)):
-        _release_hold(hold, hold.amount)
-    if not counting.order_counts(order):
-        return
-    already = db.session.scalar(sa.select(sa.func.count()).where(
-        QuotaEntry.order_id == order.id, QuotaEntry.kind == EntryKind.PURCHASE))
-    if already:  # a payment is counted once, whatever is delivered twice
-        return
-    month = counting.counted_month(paid_at)
-    total = 0
-    for seller_order in order.seller_orders:
-        for category_id, amount in counting.countable_goods(seller_order).items():
-            _write_entry(seller_order, month=month, agency_id=order.agency_id, category_id=category_id,
-                         amount=amount, kind=EntryKind.PURCHASE, reason="paid", at=paid_at)
-            total += amount
-    if total:
-        _add_to_month(order.buyer_id, month, counted=total)
+    """Count the order's goods from verified local shops in the Jakarta month of `paid_at`.
+
+    Every hold of the order is released whole (one DELETE … RETURNING says what they held),
+    and each month's row then changes once, by what was released and what is counted.
+    """
+    released = db.session.execute(
+        sa.delete(QuotaHold).where(QuotaHold.order_id == order.id)
+        .returning(QuotaHold.user_id, QuotaHold.month, QuotaHold.amount)
+    ).all()
+    changes: dict[tuple[int, date], list[int]] = {}  # (user, month) → [counted, reserved]
+    for user_id, month, amount in released:
+        if amount > 0:
+            changes.setdefault((user_id, month), [0, 0])[1] -= amount
+    if counting.order_counts(order) and not _counted_already(order):
+        month = counting.counted_month(paid_at)
+        tops = counting.top_category_ids(order.seller_orders)
+        total = 0
+        for seller_order in order.seller_orders:
+            for category_id, amount in counting.countable_goods(seller_order, tops).items():
+                _write_entry(seller_order, month=month, agency_id=order.agency_id, category_id=category_id,
+                             amount=amount, kind=EntryKind.PURCHASE, reason="paid", at=paid_at)
+                total += amount
+        if total:
+            changes.setdefault((order.buyer_id, month), [0, 0])[0] += total
+    for (user_id, month), (counted, reserved) in changes.items():
+        _add_to_month(user_id, month, counted=counted, reserved=reserved)
+
+
+def _counted_already(order) -> bool:
+    """A payment is counted once, whatever is delivered twice."""
+    return bool(db.session.scalar(sa.select(sa.func.count()).where(
+        QuotaEntry.order_id == order.id, QuotaEntry.kind == EntryKind.PURCHASE)))
 
 
 def _split(amount: int, weights: dict) -> dict:
