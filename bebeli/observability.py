@@ -17,6 +17,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -85,12 +86,24 @@ def _log_request(response):
         "request_id": g.request_id, "method": request.method, "path": request.path,
         "status": response.status_code, "duration_ms": elapsed_ms, "remote_addr": request.remote_addr,
     }
-    user = g.get("_login_user")  # only if the request already loaded it: logging costs no query
-    if user is not None and user.is_authenticated:
-        fields["user_id"] = user.id
+    user_id = _loaded_user_id(g.get("_login_user"))  # only if the request loaded it: logging costs no query
+    if user_id is not None:
+        fields["user_id"] = user_id
     access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed_ms,
                     extra={"fields": fields})
     return response
+
+
+def _loaded_user_id(user) -> int | None:
+    """The signed-in user's id without a query: after the view's commit an account row is
+    expired, and reading its columns (even `is_authenticated`, which reads `is_active`) would
+    load it again; its identity key still names it."""
+    if user is None:
+        return None
+    state = sa_inspect(user, raiseerr=False)
+    if state is not None:
+        return state.identity[0] if state.identity else None
+    return getattr(user, "id", None) if user.is_authenticated else None  # the shared frame's stand-in
 
 
 # --- readiness ------------------------------------------------------------------------------

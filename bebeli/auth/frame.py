@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import time
 
+import sqlalchemy as sa
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
@@ -36,6 +37,8 @@ from markupsafe import escape
 from bebeli.auth.models import Role
 
 SNAPSHOT_KEY = "_frame"
+# What the snapshot is made of, all loaded already when a request may write it without a query.
+SNAPSHOT_COLUMNS = frozenset({"id", "session_token", "name", "is_active_account", "roles"})
 PERSONAL_ROLES = frozenset({Role.ADMIN.value, Role.SELLER.value})
 
 
@@ -126,6 +129,9 @@ def _finish_frame(response):
         return response
     if user is None:
         return response  # nothing loaded the account: nothing new to say about it
+    state = sa.inspect(user, raiseerr=False)
+    if state is not None and not SNAPSHOT_COLUMNS <= state.dict.keys():
+        return response  # expired by the view's commit: a later request writes the snapshot
     if not user.is_authenticated:
         session.pop(SNAPSHOT_KEY, None)
         return response
