@@ -9,6 +9,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from bebeli.audit.services import record
@@ -91,10 +92,12 @@ def _throttle_key(user: User | None, identifier: str) -> str:
 
 
 def _lock_message(minutes: int):
-    return _l(
+    return ngettext(
         "Terlalu banyak percobaan masuk yang gagal. Akun dikunci sementara; coba lagi dalam "
-        "%(minutes)d menit atau atur ulang kata sandi.",
-        minutes=minutes,
+        "%(num)d menit atau atur ulang kata sandi.",
+        "Terlalu banyak percobaan masuk yang gagal. Akun dikunci sementara; coba lagi dalam "
+        "%(num)d menit atau atur ulang kata sandi.",
+        minutes,
     )
 
 

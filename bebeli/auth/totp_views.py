@@ -11,6 +11,7 @@ import time
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 
 from bebeli.auth import bp
@@ -115,8 +116,10 @@ def totp_verify():
             return render_template("auth/totp_verify.html", form=form), error.status_code
         db.session.commit()
         if method == "recovery":
-            flash(_("Anda masuk dengan kode pemulihan; sisa kode: %(n)d. Buat kode baru bila hampir habis.",
-                    n=remaining_recovery_codes(user)), "warning")
+            remaining = remaining_recovery_codes(user)
+            flash(ngettext("Anda masuk dengan kode pemulihan; sisa kode: %(num)d. Buat kode baru bila hampir habis.",
+                           "Anda masuk dengan kode pemulihan; sisa kode: %(num)d. Buat kode baru bila hampir habis.",
+                           remaining), "warning")
         return redirect(_finish_login(user))
     return render_template("auth/totp_verify.html", form=form)
 

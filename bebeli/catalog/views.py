@@ -6,6 +6,7 @@ import re
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
@@ -287,7 +288,7 @@ def upload_images(product_id):
     form = ImagesForm()
     if form.validate_on_submit():
         files = _uploads(form.images)
-        run_action(lambda: add_images(item, files, actor=current_user), _("%(n)d foto ditambahkan.", n=len(files)))
+        run_action(lambda: add_images(item, files, actor=current_user), ngettext("%(num)d foto ditambahkan.", "%(num)d foto ditambahkan.", len(files)))
     else:
         flash(_("Pilih foto yang akan diunggah."), "error")
     return redirect(url_for("catalog.edit_product", product_id=item.id) + "#foto")

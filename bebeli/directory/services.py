@@ -11,6 +11,7 @@ from enum import Enum
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import contains_eager
 
 from bebeli.audit.services import record
@@ -443,12 +444,15 @@ def set_agency_active(agency: Agency, active: bool, *, actor) -> bool:
     if not active:
         staff = active_asn_counts([agency.id]).get(agency.id, 0)
         if staff:
-            raise Conflict(_l("Masih ada %(n)d ASN aktif di perangkat daerah ini; pindahkan atau nonaktifkan "
-                              "mereka terlebih dahulu.", n=staff))
+            raise Conflict(ngettext("Masih ada %(num)d ASN aktif di perangkat daerah ini; pindahkan atau "
+                                   "nonaktifkan mereka terlebih dahulu.",
+                                   "Masih ada %(num)d ASN aktif di perangkat daerah ini; pindahkan atau "
+                                   "nonaktifkan mereka terlebih dahulu.", staff))
         children = db.session.scalar(
             db.select(sa.func.count(Agency.id)).where(Agency.parent_id == agency.id, Agency.is_active))
         if children:
-            raise Conflict(_l("Masih ada %(n)d perangkat daerah bawahan yang aktif.", n=children))
+            raise Conflict(ngettext("Masih ada %(num)d perangkat daerah bawahan yang aktif.",
+                                   "Masih ada %(num)d perangkat daerah bawahan yang aktif.", children))
     agency.is_active = active
     record("directory.agency_activated" if active else "directory.agency_deactivated", actor=actor, obj=agency,
            code=agency.code)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
@@ -403,8 +404,9 @@ def autocomplete_delivered(*, now: datetime | None = None, limit: int = 200) -> 
                SellerOrder.order_id.not_in(sa.select(Order.id).where(Order.channel == Channel.AGENCY)))
         .order_by(SellerOrder.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
-    note = str(_l("Selesai otomatis: pembeli tidak mengonfirmasi dalam %(days)d hari setelah barang sampai.",
-                  days=current_app.config["ORDER_AUTOCOMPLETE_DAYS"]))
+    note = ngettext("Selesai otomatis: pembeli tidak mengonfirmasi dalam %(num)d hari setelah barang sampai.",
+                    "Selesai otomatis: pembeli tidak mengonfirmasi dalam %(num)d hari setelah barang sampai.",
+                    current_app.config["ORDER_AUTOCOMPLETE_DAYS"])
     # The claimed rows are locked already: load them all at once, not one query per row.
     rows = db.session.scalars(sa.select(SellerOrder).where(SellerOrder.id.in_(claimed)).order_by(SellerOrder.id)).all()
     for so in rows:

@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from bebeli.audit.services import record
 from bebeli.auth.models import Role, User
@@ -345,7 +346,8 @@ def notify_expired_certificates(today: date | None = None) -> int:
         db.select(User).where(User.is_active_account.is_(True), User.roles.any(role=Role.ADMIN)).order_by(User.id)
     ).all()
     for admin in admins:
-        send_mail(admin.email, _l("Sertifikat UMKM kedaluwarsa: %(n)d toko", n=len(by_shop)),
+        send_mail(admin.email, ngettext("Sertifikat UMKM kedaluwarsa: %(num)d toko", "Sertifikat UMKM kedaluwarsa: %(num)d toko",
+                                         len(by_shop)),
                   "certificates_expired_admin", kind="certificate_expired", certificates=due,
                   labels=CERTIFICATE_LABELS)
     return len(due)
