@@ -116,20 +116,13 @@ def test_cart_is_for_buyers_only(client, ctx):
     assert client.get("/keranjang/").status_code == 403
 
 
-def test_add_form_partial_renders_for_buyers_and_visitors(app, ctx):
-    from flask import render_template_string
-    from flask_login import login_user
-
-    from bebeli.auth.models import User
-    from bebeli.catalog.models import Product
-
-    product_id = ProductFactory(stock=4, min_order_qty=2, unit="botol").id
-    buyer_id = asn_buyer().id
+def test_the_product_page_buy_box_for_visitors_and_buyers(client, ctx):
+    product = ProductFactory(stock=4, min_order_qty=2, unit="botol")
+    path, product_id = f"/produk/{product.id}/{product.slug}", product.id
+    buyer = asn_buyer()
     db.session.commit()
-    with app.test_request_context("/produk/x"):
-        product = db.session.get(Product, product_id)
-        html = render_template_string('{% include "cart/_add_form.html" %}', product=product)
-        assert "Masuk untuk membeli" in html
-        login_user(db.session.get(User, buyer_id))
-        html = render_template_string('{% include "cart/_add_form.html" %}', product=product)
-        assert f'name="product_id" value="{product_id}"' in html and 'min="2"' in html and 'max="4"' in html
+    assert "Masuk untuk membeli" in client.get(path).get_data(as_text=True)
+    client.login(buyer)
+    client.get("/akun")  # past the welcome message
+    html = client.get(path).get_data(as_text=True)
+    assert f'name="product_id" value="{product_id}"' in html and 'min="2"' in html and 'max="4"' in html
