@@ -72,6 +72,20 @@ def register_extensions(app: Flask) -> None:
     init_mail(app)
 
 
+def warm_up(app: Flask) -> None:
+    """Compile every template and load every language's messages now, once: gunicorn does it in
+    the master before forking (gunicorn.conf.py), so each worker, a recycled one too, answers
+    its first request as fast as its thousandth. No database or Redis connection is opened."""
+    from flask_babel import force_locale, get_translations
+
+    for name in app.jinja_env.list_templates(extensions=("html", "txt")):
+        app.jinja_env.get_template(name)
+    with app.test_request_context():
+        for language in app.config["LANGUAGES"]:
+            with force_locale(language):
+                get_translations()
+
+
 def register_blueprints(app: Flask) -> None:
     for name in FEATURE_MODULES:
         import_optional(f"bebeli.{name}.models")  # every table known to metadata and Alembic

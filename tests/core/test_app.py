@@ -95,3 +95,17 @@ def test_percent_of_is_integer_and_rounds_half_up():
     assert percent_of(10_000_000, 150) == 150_000   # 1.5 %
     assert percent_of(3_500_000, 150) == 52_500
     assert percent_of(333, 150) == 5                # 4.995 → 5
+
+
+def test_warm_up_compiles_every_template_and_loads_every_language(app):
+    from bebeli import warm_up
+
+    app.jinja_env.cache.clear()
+    warm_up(app)
+    names = app.jinja_env.list_templates(extensions=("html", "txt"))
+    assert len(names) > 50 and len(app.jinja_env.cache) >= len(names)  # a broken template fails here
+    with app.test_request_context():
+        from flask_babel import force_locale, gettext
+
+        with force_locale("en"):
+            assert gettext("Keranjang") == "Cart"
