@@ -148,3 +148,23 @@ def client(app) -> Client:
 @pytest.fixture
 def other_client(app) -> Client:
     return app.test_client()
+
+
+@pytest.fixture
+def statements(app):
+    """Every SQL statement the app's engine runs while the test does (clear it to count one step)."""
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    yield seen
+    sa.event.remove(engine, "before_cursor_execute", listen)
+
+
+def reads_of(seen: list[str], table: str) -> list[str]:
+    """The statements among `seen` that read `table`."""
+    return [s for s in seen if re.search(rf"\b(FROM|JOIN) {table}\b", s)]

@@ -1,23 +1,10 @@
 """Visitors' catalog pages come from a per-worker cache that any catalog write invalidates."""
-import pytest
 import sqlalchemy as sa
 
-from bebeli.catalog.cache import page_cache
-from bebeli.catalog.models import CatalogState, Product
+from bebeli.catalog.models import Product
 from bebeli.extensions import db
 from tests.catalog.helpers import indexed_product
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def cache_on(app, ctx):
-    app.config["CATALOG_CACHE_SECONDS"] = 60
-    with app.app_context():
-        page_cache().clear()
-    db.session.merge(CatalogState(id=1, generation=0))  # the table is emptied between tests
-    db.session.commit()
-    yield
-    app.config["CATALOG_CACHE_SECONDS"] = 0
 
 
 def test_a_visitor_gets_the_cached_page_until_the_catalog_changes(client, cache_on):

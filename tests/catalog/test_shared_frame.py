@@ -3,46 +3,18 @@ session: their own name and CSRF token, no query for their account, and nothing 
 else's. Administrators and sellers always get their own rendering."""
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from bebeli.auth import frame
 from bebeli.auth.models import Role, RoleAssignment, User
-from bebeli.catalog.cache import page_cache
-from bebeli.catalog.models import CatalogState, ProductStatus
+from bebeli.catalog.models import ProductStatus
 from bebeli.cart.models import CartLine
 from bebeli.extensions import db
 from tests.catalog.helpers import indexed_product
+from tests.conftest import reads_of
 from tests.factories import AsnFactory, admin, seller
 
 CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-@pytest.fixture
-def cache_on(app, ctx):
-    app.config["CATALOG_CACHE_SECONDS"] = 60
-    with app.app_context():
-        page_cache().clear()
-    db.session.merge(CatalogState(id=1, generation=0))  # the table is emptied between tests
-    db.session.commit()
-    yield
-    app.config["CATALOG_CACHE_SECONDS"] = 0
-
-
-@pytest.fixture
-def user_queries(app):
-    """SQL statements that read the users table, counted while the block runs."""
-    seen: list[str] = []
-
-    def listen(conn, cursor, statement, *args):
-        if re.search(r"\bFROM users\b", statement):
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    yield seen
-    sa.event.remove(engine, "before_cursor_execute", listen)
 
 
 def buyer(name: str) -> User:
@@ -63,15 +35,15 @@ def later(monkeypatch, seconds: float):
     monkeypatch.setattr(frame.time, "time", lambda: now + seconds)
 
 
-def test_two_buyers_share_one_rendering_each_with_their_own_name_and_token(app, cache_on, user_queries):
+def test_two_buyers_share_one_rendering_each_with_their_own_name_and_token(app, cache_on, statements):
     product = indexed_product(name="Kopi Robusta", price_amount=45_000)
     dewi, budi = signed_in(app, buyer("Dewi Pembeli")), signed_in(app, buyer("Budi Santoso"))
     path = f"/produk/{product.id}/{product.slug}"
 
-    user_queries.clear()
+    statements.clear()
     first, second = dewi.get(path), budi.get(path)
     assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("MISS", "HIT")
-    assert user_queries == []  # the frame came from the session, not the database
+    assert reads_of(statements, "users") == []  # the frame came from the session, not the database
     assert b"Dewi Pembeli" in first.data and b"Budi Santoso" not in first.data
     assert b"Budi Santoso" in second.data and b"Dewi Pembeli" not in second.data
     for page in (first.data, second.data):
@@ -114,7 +86,7 @@ def test_an_error_page_under_the_shared_frame_names_the_viewer(app, cache_on):
     assert missing.status_code == 404 and b"Dewi Pembeli" in missing.data and b"frame-" not in missing.data
 
 
-def test_administrators_and_sellers_always_get_their_own_rendering(app, cache_on, user_queries):
+def test_administrators_and_sellers_always_get_their_own_rendering(app, cache_on, statements):
     product = indexed_product(name="Kopi Robusta")
     draft = indexed_product(name="Kopi Draf", shop=product.shop, status=ProductStatus.DRAFT)
     moderator = signed_in(app, admin(name="Admin Dinas"))
@@ -174,25 +146,25 @@ def test_signing_out_ends_the_frame_at_once(app, cache_on):
         assert frame.SNAPSHOT_KEY not in session and "_user_id" not in session
 
 
-def test_a_snapshot_of_another_session_token_is_not_trusted(app, cache_on, user_queries):
+def test_a_snapshot_of_another_session_token_is_not_trusted(app, cache_on, statements):
     indexed_product(name="Kopi Robusta")
     client = signed_in(app, buyer("Dewi Pembeli"))
     with client.session_transaction() as session:
         session[frame.SNAPSHOT_KEY] = {**session[frame.SNAPSHOT_KEY], "t": "someone-elses-token"}
-    user_queries.clear()
+    statements.clear()
     page = client.get("/katalog?q=kopi")
-    assert user_queries and b"Dewi Pembeli" in page.data  # the account was loaded instead
+    assert reads_of(statements, "users") and b"Dewi Pembeli" in page.data  # the account was loaded instead
     with client.session_transaction() as session:
         assert session[frame.SNAPSHOT_KEY]["t"] == session["_user_id"]
 
 
-def test_no_trust_means_the_account_is_loaded_on_every_page(app, cache_on, user_queries):
+def test_no_trust_means_the_account_is_loaded_on_every_page(app, cache_on, statements):
     app.config["FRAME_TRUST_SECONDS"] = 0
     try:
         indexed_product(name="Kopi Robusta")
         client = signed_in(app, buyer("Dewi Pembeli"))
-        user_queries.clear()
+        statements.clear()
         page = client.get("/katalog?q=kopi")
-        assert user_queries and "X-Cache" not in page.headers and b"Dewi Pembeli" in page.data
+        assert reads_of(statements, "users") and "X-Cache" not in page.headers and b"Dewi Pembeli" in page.data
     finally:
         app.config["FRAME_TRUST_SECONDS"] = 60

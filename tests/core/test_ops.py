@@ -20,7 +20,6 @@ import pytest
 import sqlalchemy as sa
 
 from bebeli import create_app
-from bebeli.extensions import db
 from bebeli.observability import JsonFormatter, RequestIdFilter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -348,28 +347,19 @@ def test_restore_of_a_damaged_dump_changes_nothing(scratch_postgres, tmp_path):
     engine.dispose()
 
 
-def test_the_access_log_names_the_user_without_reading_the_account_again(app, client, ctx, caplog):
+def test_the_access_log_names_the_user_without_reading_the_account_again(client, ctx, caplog, statements):
     from tests.catalog.helpers import indexed_product
+    from tests.conftest import reads_of
     from tests.factories import AsnFactory
 
     product = indexed_product(name="Kopi Robusta")
     buyer = AsnFactory().user
     client.login(buyer)
     token = client.csrf_token("/keranjang/")
-    reads: list[str] = []
-
-    def listen(conn, cursor, statement, *args):
-        if "FROM users\n" in statement or "FROM users " in statement:
-            reads.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
-        with caplog.at_level(logging.INFO, logger="bebeli.access"):
-            added = client.post("/keranjang/tambah", data={"product_id": product.id, "quantity": 1, "csrf_token": token})
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
+    statements.clear()
+    with caplog.at_level(logging.INFO, logger="bebeli.access"):
+        added = client.post("/keranjang/tambah", data={"product_id": product.id, "quantity": 1, "csrf_token": token})
     assert added.status_code == 302
     assert caplog.records[-1].fields["user_id"] == buyer.id
-    assert len(reads) == 1  # the account is loaded once; the view's commit does not make logging load it again
+    # The account is loaded once; the view's commit does not make logging load it again.
+    assert len(reads_of(statements, "users")) == 1

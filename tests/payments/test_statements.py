@@ -3,32 +3,14 @@
 Counted per table rather than in total, so that work other modules add to a request (the
 signed-in user, notifications, the quota) does not make these tests fail.
 """
-import re
-
-import pytest
-import sqlalchemy as sa
-
 from bebeli.extensions import db
 from bebeli.orders.models import Order, PaymentStatus
+from tests.conftest import reads_of
 from tests.orders.factories import asn_buyer, fill_cart, place, two_shop_products
 
 
-@pytest.fixture
-def statements(app):
-    seen: list[str] = []
-
-    def listen(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    yield seen
-    sa.event.remove(engine, "before_cursor_execute", listen)
-
-
 def _reads(seen: list[str], table: str) -> int:
-    return sum(1 for s in seen if s.lstrip().upper().startswith("SELECT") and re.search(rf"\b(FROM|JOIN) {table}\b", s))
+    return sum(1 for s in reads_of(seen, table) if s.lstrip().upper().startswith("SELECT"))
 
 
 def _request(seen: list[str], send):
