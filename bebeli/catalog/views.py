@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.orm import contains_eager, joinedload, lazyload
+from sqlalchemy.orm import contains_eager, defer, joinedload, lazyload
 from werkzeug.routing import BuildError
 
 from bebeli.auth.permissions import get_or_404, is_admin, role_required
@@ -152,6 +152,7 @@ def _product_for_page(product_id: int) -> Product:
     parent (the breadcrumbs), shop and its certificates."""
     found = db.session.scalars(
         db.select(Product).where(Product.id == product_id).options(
+            defer(Product.search_text), defer(Product.search_name),
             joinedload(Product.images), joinedload(Product.category).joinedload(Category.parent),
             joinedload(Product.shop).options(lazyload(Shop.owner), joinedload(Shop.certificates)))
     ).unique().first()
