@@ -168,3 +168,18 @@ def statements(app):
 def reads_of(seen: list[str], table: str) -> list[str]:
     """The statements among `seen` that read `table`."""
     return [s for s in seen if re.search(rf"\b(FROM|JOIN) {table}\b", s)]
+
+
+@pytest.fixture
+def cache_on(app, ctx):
+    """The page cache on for one test, empty, at catalog generation 0."""
+    from bebeli.catalog.cache import page_cache
+    from bebeli.catalog.models import CatalogState
+
+    app.config["CATALOG_CACHE_SECONDS"] = 60
+    with app.app_context():
+        page_cache().clear()
+    db.session.merge(CatalogState(id=1, generation=0))  # the table is emptied between tests
+    db.session.commit()
+    yield
+    app.config["CATALOG_CACHE_SECONDS"] = 0
