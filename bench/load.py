@@ -173,7 +173,8 @@ def oversell(before: dict, after: dict) -> tuple[int, int, int]:
 
 # ------------------------------------------------------------------------------ server
 
-RUN_PREFIX = f"bebeli-bench-{os.getpid()}"  # this run's keys in Redis: nothing left from an earlier run
+RUN_PREFIX = f"bebeli-bench-{os.getpid()}"
+SERVER_LOG = Path(tempfile.gettempdir()) / "bebeli-bench-load-server.log"  # this run's keys in Redis: nothing left from an earlier run
 
 
 def bench_env(url: str, upload_dir: str, redis_url: str = "", **extra) -> dict:
@@ -218,7 +219,7 @@ def serve(url: str, upload_dir: str, port: int, workers: int | None, threads: in
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--no-control-socket",
          "wsgi:app"], cwd=ROOT, env=bench_env(url, upload_dir, **extra),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=open(SERVER_LOG, "w"),  # warnings and errors, with tracebacks
     )
     wait_until_serving(process, port)
     return process
@@ -256,13 +257,13 @@ class Buyer(FastHttpUser):
     def _page(self, url: str, name: str, expect=(200,)):
         with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as response:
             if response.status_code not in expect:
-                response.failure(f"{response.status_code}")
+                response.failure(f"{response.status_code} {response.headers.get('Location', '')}".strip())
             return response
 
     def _post(self, url: str, data: dict, name: str, expect=(302, 303)):
         with self.client.post(url, data=data, name=name, allow_redirects=False, catch_response=True) as response:
             if response.status_code not in expect:
-                response.failure(f"{response.status_code}")
+                response.failure(f"{response.status_code} {response.headers.get('Location', '')}".strip())
             return response
 
     def search(self):
@@ -354,6 +355,8 @@ def run_phase(host: str, user_class, users: int, seconds: float) -> tuple[list[R
                 entry.get_response_time_percentile(0.99), entry.num_failures)
             for entry in sorted(env.stats.entries.values(), key=lambda e: -e.num_requests)]
     runner.quit()
+    for error in env.stats.errors.values():  # what each failed request answered
+        print(f"failed: {error.method} {error.name}: {error.error} ×{error.occurrences}", file=sys.stderr)
     for error in runner.exceptions.values():  # a task that raised is an error too
         rows.append(Row(f"exception: {error['msg'][:80]}", error["count"], 0, 0, 0, error["count"]))
     return rows, env.stats.total.num_requests / elapsed
