@@ -274,12 +274,16 @@ def count_payment(order, paid_at: datetime) -> None:
     if counting.order_counts(order) and not _counted_already(order):
         month = counting.counted_month(paid_at)
         tops = counting.top_category_ids(order.seller_orders)
+        goods = [(seller_order, category_id, amount) for seller_order in order.seller_orders
+                 for category_id, amount in counting.countable_goods(seller_order, tops).items()]
+        # The spend rows are shared by every buyer of the agency: written in one order (shop,
+        # category), concurrent payments wait for each other instead of deadlocking.
+        goods.sort(key=lambda g: (g[0].shop_id, g[1]))
         total = 0
-        for seller_order in order.seller_orders:
-            for category_id, amount in counting.countable_goods(seller_order, tops).items():
-                _write_entry(seller_order, month=month, agency_id=order.agency_id, category_id=category_id,
-                             amount=amount, kind=EntryKind.PURCHASE, reason="paid", at=paid_at)
-                total += amount
+        for seller_order, category_id, amount in goods:
+            _write_entry(seller_order, month=month, agency_id=order.agency_id, category_id=category_id,
+                         amount=amount, kind=EntryKind.PURCHASE, reason="paid", at=paid_at)
+            total += amount
         if total:
             changes.setdefault((order.buyer_id, month), [0, 0])[0] += total
     for (user_id, month), (counted, reserved) in changes.items():
@@ -322,7 +326,7 @@ def take_back(seller_order, amount: int, reason: str, at: datetime) -> None:
     if amount <= 0:
         return
     parts = _split(amount, {(r.month, r.agency_id, r.category_id or 0): r.amount for r in remaining})
-    for (month, agency_id, category_id), part in parts.items():
+    for (month, agency_id, category_id), part in sorted(parts.items()):  # one lock order (see count_payment)
         if part:
             _write_entry(seller_order, month=month, agency_id=agency_id, category_id=category_id,
                          amount=-part, kind=EntryKind.REDUCTION, reason=reason, at=at)
