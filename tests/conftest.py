@@ -183,3 +183,15 @@ def cache_on(app, ctx):
     db.session.commit()
     yield
     app.config["CATALOG_CACHE_SECONDS"] = 0
+
+
+def run_in_threads(target, argument_lists, timeout: float = 60) -> None:
+    """Call `target(*arguments)` for each of `argument_lists`, each in a thread of its own,
+    all at once; return when all have finished (or `timeout` seconds each have passed)."""
+    import threading
+
+    threads = [threading.Thread(target=target, args=tuple(arguments), daemon=True) for arguments in argument_lists]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)

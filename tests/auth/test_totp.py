@@ -12,6 +12,7 @@ import pytest
 from bebeli.audit.models import AuditEvent
 from bebeli.auth.models import RecoveryCode, Role, RoleAssignment, User
 from bebeli.extensions import db
+from tests.conftest import run_in_threads
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory
 
 VERIFY = "/masuk/verifikasi"
@@ -90,11 +91,7 @@ def test_the_same_code_sent_twice_at_once_signs_in_only_once(app, ctx):
         start.wait(5)
         statuses.append(c.post(VERIFY, data={"code": code, "csrf_token": token}).status_code)
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, tokens)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    run_in_threads(submit, zip(clients, tokens), timeout=30)
     assert sorted(statuses) == [302, 400]
 
 

@@ -10,6 +10,7 @@ from bebeli.errors import OutOfStock
 from bebeli.extensions import db
 from bebeli.orders.models import FulfilmentMethod, Order, OrderLine
 from bebeli.orders.services import ShopChoice, place_order
+from tests.conftest import run_in_threads
 from tests.factories import ProductFactory
 from tests.orders.factories import asn_buyer, fill_cart
 
@@ -51,11 +52,7 @@ def test_twenty_buyers_race_for_the_last_five_units(app, ctx):
 
     outcomes: list[str] = []
     start = threading.Barrier(BUYERS)
-    threads = [threading.Thread(target=_checkout, args=(app, uid, start, outcomes)) for uid in buyer_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    run_in_threads(_checkout, [(app, uid, start, outcomes) for uid in buyer_ids])
 
     assert sorted(outcomes) == ["ok"] * 5 + ["out_of_stock"] * 15
     db.session.expire_all()

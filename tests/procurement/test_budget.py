@@ -10,6 +10,7 @@ from bebeli.procurement import services
 from bebeli.procurement.budget import charge_budget_line, release_budget_line
 from bebeli.auth.models import User
 from bebeli.procurement.models import AgencyPurchase, BudgetLine, Stage
+from tests.conftest import run_in_threads
 from tests.factories import AgencyFactory, ProductFactory, ShopFactory, UserFactory, admin, agency_admin
 from tests.procurement.factories import BudgetLineFactory, agency_order, team
 
@@ -50,11 +51,7 @@ def test_two_concurrent_approvals_on_the_last_of_a_line_only_one_passes(app, ctx
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=approve, args=(pid,)) for pid in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    run_in_threads(approve, [(pid,) for pid in ids], timeout=30)
     assert sorted(outcomes) == ["approved", "refused"]
     db.session.rollback()                    # end the test's own read snapshot
     assert db.session.get(BudgetLine, line.id).used_amount == 1_000_000

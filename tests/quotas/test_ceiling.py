@@ -15,6 +15,7 @@ from bebeli.orders.models import Order
 from bebeli.quotas.counting import counted_month
 from bebeli.quotas.models import MinimumKind, QuotaHold, QuotaMonth
 from bebeli.quotas.services import quota_room_for
+from tests.conftest import run_in_threads
 from tests.factories import AsnFactory, ProductFactory, ShopFactory
 from tests.quotas.factories import checkout, policy, record_payment
 
@@ -123,11 +124,7 @@ def test_concurrent_checkouts_never_pass_the_ceiling_together(app, ctx, bought_b
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=attempt, args=(pid,)) for pid in product_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    run_in_threads(attempt, [(pid,) for pid in product_ids])
     db.session.rollback()  # end this test's own read snapshot to see what the threads committed
     assert errors == []
     assert sorted(outcomes) == ["placed"] * 3 + ["refused"] * 5

@@ -10,6 +10,7 @@ from bebeli.extensions import db
 from bebeli.orders.models import Order
 from bebeli.payments.services import mark_paid
 from bebeli.quotas.models import QuotaSpend
+from tests.conftest import run_in_threads
 from tests.factories import AgencyFactory, AsnFactory, ProductFactory, ShopFactory
 from tests.quotas.factories import place_order
 
@@ -55,11 +56,7 @@ def test_two_payments_over_the_same_shops_in_opposite_order_both_count(app, ctx)
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=pay, args=(order_id,)) for order_id in order_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    run_in_threads(pay, [(order_id,) for order_id in order_ids])
 
     assert outcomes == ["paid", "paid"]
     db.session.rollback()  # a fresh snapshot: what the payments committed
