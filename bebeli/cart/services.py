@@ -124,10 +124,6 @@ def review_cart(buyer, lines: list[CartLine] | None = None) -> CartReview:
     return CartReview(groups=list(groups.values()))
 
 
-def cart_count(buyer) -> int:
-    return db.session.scalar(sa.select(sa.func.count(CartLine.id)).where(CartLine.buyer_id == buyer.id)) or 0
-
-
 def cart_key(buyer, lines: list[CartLine] | None = None) -> str:
     """A fingerprint of exactly what the buyer sees in the cart.
 

@@ -289,7 +289,8 @@ def upload_images(product_id):
     form = ImagesForm()
     if form.validate_on_submit():
         files = _uploads(form.images)
-        run_action(lambda: add_images(item, files, actor=current_user), ngettext("%(num)d foto ditambahkan.", "%(num)d foto ditambahkan.", len(files)))
+        added = ngettext("%(num)d foto ditambahkan.", "%(num)d foto ditambahkan.", len(files))
+        run_action(lambda: add_images(item, files, actor=current_user), added)
     else:
         flash(_("Pilih foto yang akan diunggah."), "error")
     return redirect(url_for("catalog.edit_product", product_id=item.id) + "#foto")

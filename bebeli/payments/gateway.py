@@ -224,11 +224,8 @@ class SimulatedGateway(PaymentGateway):
             payment.status = "expired"
         return self._session(payment)
 
-    def pay(self, session_id: str, payment=None) -> CheckoutSession:
-        """What the buyer's "pay" click does at the simulated provider (`payment`: the session's
-        row, when the caller has read it already)."""
-        if payment is None or payment.session_id != session_id:
-            payment = self._payment(session_id)
+    def pay(self, payment) -> CheckoutSession:
+        """What the buyer's "pay" click does at the simulated provider, to the session's row."""
         if payment.status == "open":
             payment.status, payment.payment_status = "complete", "paid"
             payment.payment_intent_id = "sim_pi_" + secrets.token_hex(12)

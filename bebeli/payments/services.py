@@ -146,10 +146,9 @@ def confirm_return(order: Order, session_id: str) -> str:
 def pay_simulated(session_id: str, payment: Payment | None = None) -> Payment:
     """The buyer's click on the simulated payment screen: the provider side of the simulation
     (`payment`: the session's row, when the caller has read it already)."""
-    gateway = get_gateway("simulated")
     if payment is None or payment.session_id != session_id:
         payment = SimulatedGateway._payment(session_id)
-    gateway.pay(session_id, payment)
+    get_gateway("simulated").pay(payment)
     return payment
 
 

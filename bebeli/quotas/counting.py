@@ -41,19 +41,10 @@ def counted_month(paid_at: datetime) -> date:
     return month_start(jakarta_today(paid_at))
 
 
-def top_category_id(category_id: int | None) -> int:
-    """Dashboards group by top category; a line's own category may be a child."""
-    if category_id is None:
-        return NO_CATEGORY
-    category = db.session.get(Category, category_id)
-    if category is None:
-        return NO_CATEGORY
-    return category.parent_id or category.id
-
-
 def top_category_ids(seller_orders) -> dict[int, int]:
-    """{category id: `top_category_id`} for the lines of these seller orders: categories the
-    session holds are read from it, the others in one query (not one query per line)."""
+    """{category id: its top category} for the lines of these seller orders (dashboards group by
+    top category; a line's own category may be a child): categories the session holds are read
+    from it, the others in one query (not one query per line)."""
     wanted = {line.category_id for so in seller_orders for line in so.lines if line.category_id is not None}
     tops, missing = {}, []
     for category_id in wanted:
@@ -68,14 +59,12 @@ def top_category_ids(seller_orders) -> dict[int, int]:
     return tops
 
 
-def countable_goods(seller_order, tops: dict[int, int] | None = None) -> dict[int, int]:
-    """Goods of one seller order that count, by top category (empty when nothing does);
-    `tops` from `top_category_ids`, when the caller has it."""
+def countable_goods(seller_order, tops: dict[int, int]) -> dict[int, int]:
+    """Goods of one seller order that count, by top category (`tops` from `top_category_ids`;
+    NO_CATEGORY for a line without one); empty when nothing does."""
     if seller_order.status in ENDED or not shop_counts(seller_order.shop):
         return {}
-    tops = tops or {}
     amounts: dict[int, int] = defaultdict(int)
     for line in seller_order.lines:
-        top = tops.get(line.category_id) if line.category_id is not None else None
-        amounts[top if top is not None else top_category_id(line.category_id)] += line.amount
+        amounts[tops.get(line.category_id, NO_CATEGORY)] += line.amount
     return {k: v for k, v in amounts.items() if v > 0}
