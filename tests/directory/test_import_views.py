@@ -243,3 +243,15 @@ def test_import_templates_download(client, ctx):
     for column in ("nip", "nama", "email", "kode_opd", "pangkat", "eselon", "jabatan", "tpp", "pppk", "aktif"):
         assert f"<code>{column}</code>" in page
 
+
+
+def test_the_import_summary_reads_as_labelled_counts_in_english(client, ctx, disdik):
+    """"1 new civil servants" would be wrong; the English summary names each count instead."""
+    client.login(admin())
+    client.get("/bahasa/en")
+    rows = [[nip(1), "Andi Wijaya", "andi@contoh.go.id", "DISDIK", "", "", "", "", "", ""],
+            [nip(2)[:17], "Budi Salah", "budi@contoh.go.id", "DISDIK", "", "", "", "", "", ""]]
+    url = batch_url(upload(client, csv_bytes(rows)))
+    client.post_form(url + "/konfirmasi", page=url)
+    html = client.get("/direktori/").get_data(as_text=True)
+    assert "Import finished. New civil servants: 1; updated: 0; unchanged: 0; problem rows skipped: 1." in html
