@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -101,18 +102,22 @@ def line_problem(line: CartLine) -> tuple[str | None, str | None]:
     return None, None
 
 
-def cart_lines_for(buyer, *, categories: bool = False) -> list[CartLine]:
+@lru_cache(maxsize=2)
+def _cart_statement(categories: bool):
     # One query: the product and its shop joined, and nothing the cart does not show (images,
     # certificates, the owner's account), which would otherwise be loaded eagerly. Checkout
-    # asks for the categories too (the quota groups the order's goods by them).
-    stmt = (
-        sa.select(CartLine).where(CartLine.buyer_id == buyer.id).order_by(CartLine.id)
+    # asks for the categories too (the quota groups the order's goods by them). Built once.
+    return (
+        sa.select(CartLine).where(CartLine.buyer_id == sa.bindparam("buyer_id")).order_by(CartLine.id)
         .options(joinedload(CartLine.product).options(
             lazyload(Product.images), joinedload(Product.category) if categories else lazyload(Product.category),
             joinedload(Product.shop).options(lazyload(Shop.certificates), lazyload(Shop.owner)),
         ))
     )
-    return list(db.session.scalars(stmt))
+
+
+def cart_lines_for(buyer, *, categories: bool = False) -> list[CartLine]:
+    return list(db.session.scalars(_cart_statement(categories), {"buyer_id": buyer.id}))
 
 
 def review_cart(buyer, lines: list[CartLine] | None = None) -> CartReview:

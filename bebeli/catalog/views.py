@@ -3,7 +3,9 @@ admins' categories and moderation."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -147,15 +149,18 @@ def _may_buy(user) -> bool:
     return not user.is_authenticated or user.has_role("buyer", "pp")
 
 
-def _product_for_page(product_id: int) -> Product:
+@lru_cache(maxsize=1)
+def _product_page_statement():
     """The product with everything its page shows, in one statement: images, category and its
-    parent (the breadcrumbs), shop and its certificates."""
-    found = db.session.scalars(
-        db.select(Product).where(Product.id == product_id).options(
-            defer(Product.search_text), defer(Product.search_name),
-            joinedload(Product.images), joinedload(Product.category).joinedload(Category.parent),
-            joinedload(Product.shop).options(lazyload(Shop.owner), joinedload(Shop.certificates)))
-    ).unique().first()
+    parent (the breadcrumbs), shop and its certificates. Built once."""
+    return db.select(Product).where(Product.id == sa.bindparam("product_id")).options(
+        defer(Product.search_text), defer(Product.search_name),
+        joinedload(Product.images), joinedload(Product.category).joinedload(Category.parent),
+        joinedload(Product.shop).options(lazyload(Shop.owner), joinedload(Shop.certificates)))
+
+
+def _product_for_page(product_id: int) -> Product:
+    found = db.session.scalars(_product_page_statement(), {"product_id": product_id}).unique().first()
     if found is None:
         abort(404)
     return found

@@ -2,6 +2,9 @@
 and the Stripe webhook endpoint."""
 from __future__ import annotations
 
+from functools import lru_cache
+
+import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -79,14 +82,19 @@ def success(order_id):
     return redirect(back)
 
 
-def _simulated_payment(session_id: str) -> Payment:
+@lru_cache(maxsize=1)
+def _simulated_payment_statement():
     # One query: the payment and its order's row (the page shows the order's number), not the
-    # order's seller orders and lines.
-    payment = db.session.scalar(
+    # order's seller orders and lines. Built once.
+    return (
         db.select(Payment).join(Payment.order)
-        .where(Payment.session_id == session_id, Payment.gateway == SimulatedGateway.name)
+        .where(Payment.session_id == sa.bindparam("session_id"), Payment.gateway == SimulatedGateway.name)
         .options(contains_eager(Payment.order).options(lazyload(Order.buyer), lazyload(Order.seller_orders)))
     )
+
+
+def _simulated_payment(session_id: str) -> Payment:
+    payment = db.session.scalar(_simulated_payment_statement(), {"session_id": session_id})
     if payment is None or not is_buyer_of(current_user, payment.order) or \
             not current_app.config.get("PAYMENTS_SIMULATED_ALLOWED"):
         abort(404)
