@@ -74,6 +74,18 @@ def test_rupiah_format(amount, text):
     assert rupiah(amount) == text
 
 
+def test_rupiah_gives_what_babel_gives_for_indonesian_currency():
+    from babel.numbers import format_currency
+
+    amounts = [0, 1, 9, 10, 99, 100, 999, 1_000, 9_999, 10_000, 123_456, 999_999, 1_000_000, 1_250_000,
+               12_345_678, 987_654_321, 10_000_000_000, 123_456_789_012]
+    amounts += [7 ** n for n in range(1, 20)]
+    for amount in amounts:
+        babel = format_currency(amount, "IDR", format="¤\u00a0#,##0", currency_digits=False, locale="id_ID")
+        assert rupiah(amount) == babel.replace("\u00a0", " ")
+        assert rupiah(-amount) == ("-" if amount else "") + rupiah(amount)
+
+
 def test_rupiah_refuses_floats():
     with pytest.raises(TypeError):
         rupiah(1.5)
