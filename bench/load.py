@@ -52,7 +52,14 @@ sys.path.insert(0, str(ROOT))
 
 from bench.catalog import machine  # noqa: E402
 from bench.checkout import hidden_fields  # noqa: E402
-from bench.common import recreate_postgres, wait_until_serving  # noqa: E402
+from bench.common import (  # noqa: E402
+    analyze,
+    cpu_counters,
+    cpu_share,
+    recreate_postgres,
+    reference_loop_seconds,
+    wait_until_serving,
+)
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_bench_load"
 PASSWORD = "Bench-Load-2026"
@@ -336,8 +343,9 @@ class Row:
     failures: int
 
 
-def run_phase(host: str, user_class, users: int, seconds: float) -> tuple[list[Row], float]:
-    """Start `users`, wait until all have signed in, then measure for `seconds`."""
+def run_phase(host: str, user_class, users: int, seconds: float) -> tuple[list[Row], float, str]:
+    """Start `users`, wait until all have signed in, then measure for `seconds`: the rows, the
+    requests per second in all, and the CPU share of the phase."""
     env = Environment(user_classes=[user_class], host=host)
     runner = env.create_local_runner()
     Buyer.signed_in[0] = 0
@@ -348,9 +356,9 @@ def run_phase(host: str, user_class, users: int, seconds: float) -> tuple[list[R
     gevent.sleep(1)  # warm-up
     env.stats.reset_all()
     print(f"measuring {user_class.__name__} for {seconds:.0f}s", file=sys.stderr, flush=True)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), cpu_counters()
     gevent.sleep(seconds)
-    elapsed = time.monotonic() - started
+    elapsed, cpu = time.monotonic() - started, cpu_share(cpu, cpu_counters())
     rows = [Row(entry.name, entry.num_requests, entry.num_requests / elapsed, entry.get_response_time_percentile(0.5),
                 entry.get_response_time_percentile(0.99), entry.num_failures)
             for entry in sorted(env.stats.entries.values(), key=lambda e: -e.num_requests)]
@@ -359,7 +367,7 @@ def run_phase(host: str, user_class, users: int, seconds: float) -> tuple[list[R
         print(f"failed: {error.method} {error.name}: {error.error} ×{error.occurrences}", file=sys.stderr)
     for error in runner.exceptions.values():  # a task that raised is an error too
         rows.append(Row(f"exception: {error['msg'][:80]}", error["count"], 0, 0, 0, error["count"]))
-    return rows, env.stats.total.num_requests / elapsed
+    return rows, env.stats.total.num_requests / elapsed, cpu
 
 
 def solo(page: str):
@@ -394,20 +402,21 @@ def main() -> None:
     think = tuple(float(x) for x in args.think.split(",")) if args.think not in ("", "0") else None
     url = os.environ.get("BENCH_LOAD_URL", DEFAULT_URL)
     upload_dir = str(Path(tempfile.gettempdir()) / "bebeli-bench-load-uploads")
-    about = machine()
+    about = f"{machine()}; reference loop (5M additions) {reference_loop_seconds():.2f} s"
     if not args.reuse:
         recreate_postgres(url)
         seed(url, upload_dir)
+    autovacuum = analyze(url)
     Buyer.catalog, Buyer.logins = read_catalog(url), itertools.count()
     redis_url = redis_or_none(args.redis)
     server = serve(url, upload_dir, args.port, args.workers, args.threads, redis_url)
     host = f"http://127.0.0.1:{args.port}"
     try:
-        [ceiling_row], ceiling = run_phase(host, Probe, args.users, args.solo)
-        alone = [run_phase(host, solo(page), args.users, args.solo)[0] for page in ("search", "category", "product",
-                                                                                     "home")]
+        [ceiling_row], ceiling, ceiling_cpu = run_phase(host, Probe, args.users, args.solo)
+        alone = [run_phase(host, solo(page), args.users, args.solo) for page in ("search", "category", "product",
+                                                                                 "home")]
         before, paid_before = stock_ledger(url)
-        mix, mix_rps = run_phase(host, Shopper, args.users, args.duration)
+        mix, mix_rps, mix_cpu = run_phase(host, Shopper, args.users, args.duration)
         paced = None
         if think:
             pacer = type("PacedShopper", (Shopper,), {"wait_time": between(*think)})
@@ -420,14 +429,18 @@ def main() -> None:
     ordered, left, oversold = oversell(before, after)
     workers = args.workers or "gunicorn.conf.py default"
     print(f"\nMachine: {about}\ngunicorn: workers {workers}, threads {args.threads}; {args.users} users; "
-          f"PostgreSQL; Redis {'yes' if redis_url else 'no'}; {len(Buyer.catalog.products):,} products\n")
+          f"PostgreSQL (analyzed after seeding; autovacuum {autovacuum}); Redis {'yes' if redis_url else 'no'}; "
+          f"{len(Buyer.catalog.products):,} products\n")
     print("Alone (each page for %ss, signed-in buyers):\n" % args.solo)
-    print("\n".join(table([ceiling_row] + [row for rows in alone for row in rows if row.name != "login"], ceiling)))
-    print(f"\nMix for {args.duration:.0f}s, no think time: {mix_rps:,.0f} req/s in all\n")
+    print("\n".join(table([ceiling_row] + [row for rows, _, _ in alone for row in rows if row.name != "login"],
+                          ceiling)))
+    print("\n" + "; ".join(f"{name}: {cpu}" for name, cpu in [("ceiling", ceiling_cpu)] + [
+        (page, phase[2]) for page, phase in zip(("search", "category", "product", "home"), alone)]))
+    print(f"\nMix for {args.duration:.0f}s, no think time: {mix_rps:,.0f} req/s in all ({mix_cpu})\n")
     print("\n".join(table([row for row in mix if row.name != "login"])))
     if paced:
         print(f"\nMix for {args.duration:.0f}s, each user pausing {think[0]:g}–{think[1]:g} s between actions: "
-              f"{paced[1]:,.0f} req/s in all\n")
+              f"{paced[1]:,.0f} req/s in all ({paced[2]})\n")
         print("\n".join(table([row for row in paced[0] if row.name != "login"])))
     print(f"\nOrders paid during the mixes: {paid_after - paid_before}; units ordered {ordered}, units that "
           f"left the stock {left}; oversold units: {oversold}")
