@@ -33,15 +33,31 @@ run: install
 	$(BIN)/flask seed-demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## make test: the whole suite on SQLite, then on PostgreSQL when one answers
+## make test: the whole suite on SQLite and, when a server answers, on PostgreSQL: the two
+## passes run side by side (each is one process; together they use both cores) and the
+## PostgreSQL pass's output follows the SQLite pass's. PARALLEL=0 runs them one after the other.
+PARALLEL ?= 1
 test: install-dev browser
-	@echo "== test suite on SQLite =="
-	$(BIN)/python -m pytest
-	@if $(BIN)/python scripts/testdb.py "$(TEST_DATABASE_URL)"; then \
+	@if ! $(BIN)/python scripts/testdb.py "$(TEST_DATABASE_URL)"; then \
+		echo "== test suite on SQLite =="; \
+		$(BIN)/python -m pytest || exit $$?; \
+		echo "== PostgreSQL pass SKIPPED: no server answered at $(TEST_DATABASE_URL) (see above) =="; \
+	elif [ "$(PARALLEL)" = 0 ]; then \
+		echo "== test suite on SQLite =="; \
+		$(BIN)/python -m pytest || exit $$?; \
 		echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
 		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest; \
 	else \
-		echo "== PostgreSQL pass SKIPPED: no server answered at $(TEST_DATABASE_URL) (see above) =="; \
+		log=$$(mktemp); \
+		echo "== test suite on SQLite, and on PostgreSQL ($(TEST_DATABASE_URL)) beside it =="; \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -p no:cacheprovider >"$$log" 2>&1 & \
+		pg=$$!; \
+		$(BIN)/python -m pytest; sqlite=$$?; \
+		wait $$pg; postgres=$$?; \
+		echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
+		cat "$$log"; rm -f "$$log"; \
+		echo "== SQLite pass: $$([ $$sqlite = 0 ] && echo passed || echo FAILED); PostgreSQL pass: $$([ $$postgres = 0 ] && echo passed || echo FAILED) =="; \
+		[ $$sqlite = 0 ] && [ $$postgres = 0 ]; \
 	fi
 
 test-sqlite: install-dev
