@@ -33,7 +33,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import recreate_postgres, wait_until_serving  # noqa: E402
+from bench.common import analyze, recreate_postgres, wait_until_serving  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_bench_checkout"
 PASSWORD = "bench-password-123"
@@ -241,6 +241,7 @@ def main() -> None:
 
     recreate_postgres(url)
     data = seed(url, args.users, args.units)
+    analyze(url)  # statistics, as autovacuum would have them
     server = start_server(url, args.port, args.workers, args.threads)
     try:
         base = f"http://127.0.0.1:{args.port}"
