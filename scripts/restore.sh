@@ -45,6 +45,10 @@ fi
     pg_restore --no-owner --no-acl --file=- "$db_file" && echo "COMMIT;"
 } | psql --quiet --no-psqlrc --set ON_ERROR_STOP=1 --output=/dev/null "$pg_url"
 echo "database restored from $db_file"
+# A dump holds no planner statistics: until autovacuum gets round to every table (never, where
+# it is off), PostgreSQL plans them all as nearly empty and searches skip their index.
+psql --quiet --no-psqlrc --set ON_ERROR_STOP=1 --command="ANALYZE" "$pg_url"
+echo "planner statistics rebuilt (ANALYZE)"
 
 if [ -n "$uploads_file" ]; then
     stamp=$(date -u +%Y%m%dT%H%M%SZ)
