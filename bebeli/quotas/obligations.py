@@ -107,6 +107,15 @@ def resolved_policies(months_cte, scope: Scope = EVERYONE):
     )
     if scope.agency_ids is not None:
         ranked = ranked.where(Agency.id.in_(scope.agency_ids))
+    if scope.user_id is not None or scope.asn_id is not None:
+        # One person (their home page, their checkout): only their agency's policy, not
+        # every agency's — the ranking would otherwise grow with the number of agencies.
+        person = select(AsnProfile.agency_id)
+        if scope.user_id is not None:
+            person = person.where(AsnProfile.user_id == scope.user_id)
+        if scope.asn_id is not None:
+            person = person.where(AsnProfile.id == scope.asn_id)
+        ranked = ranked.where(Agency.id.in_(person))
     ranked = ranked.subquery("ranked_policies")
     return (
         select(ranked.c.agency_id, ranked.c.month, ranked.c.policy_id)
