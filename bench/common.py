@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import subprocess
 import time
-from pathlib import Path
 import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import sqlalchemy as sa
 
 
 @contextmanager
-def server_connection(url: str) -> Iterator:
-    """An autocommit connection to the maintenance database of `url`'s PostgreSQL server."""
+def server_connection(url: str, database: str = "postgres") -> Iterator:
+    """An autocommit connection to `database` (by default the maintenance database) on `url`'s
+    PostgreSQL server."""
     import psycopg
 
     target = sa.engine.make_url(url)
-    with psycopg.connect(dbname="postgres", autocommit=True, host=target.host or "127.0.0.1",
+    with psycopg.connect(dbname=database, autocommit=True, host=target.host or "127.0.0.1",
                          port=target.port or 5432, user=target.username or "postgres",
                          password=target.password) as conn:
         yield conn
@@ -29,12 +30,7 @@ def analyze(url: str) -> str:
     load: without statistics PostgreSQL plans every table as nearly empty (a search then reads
     products through the price index and checks each row's text, ten times slower than through
     the search index). Returns the server's autovacuum setting, for the report."""
-    target = sa.engine.make_url(url)
-    import psycopg
-
-    with psycopg.connect(dbname=target.database, autocommit=True, host=target.host or "127.0.0.1",
-                         port=target.port or 5432, user=target.username or "postgres",
-                         password=target.password) as conn:
+    with server_connection(url, sa.engine.make_url(url).database) as conn:
         conn.execute("VACUUM ANALYZE")
         return conn.execute("SHOW autovacuum").fetchone()[0]
 
