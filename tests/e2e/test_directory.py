@@ -1,5 +1,7 @@
 """The ASN directory in a real browser at phone width: an agency admin's home, and an admin
 importing a CSV through the upload page (progress, preview, confirm)."""
+from playwright.sync_api import expect
+
 from bebeli.cli import DEMO_PASSWORD
 from bebeli.directory.models import AsnProfile
 from bebeli.extensions import db
@@ -16,9 +18,9 @@ IMPORT_CSV = (
 def test_agency_admin_lands_on_their_own_agency(page, live_server, demo_data):
     login(page, "operator.disdik@bebeli.test", DEMO_PASSWORD)
     assert page.url == live_server + "/direktori/"
-    assert page.locator("[data-testid=agency-home]").is_visible()
+    expect(page.locator("[data-testid=agency-home]")).to_be_visible()
     table = page.locator("[data-testid=asn-table]")
-    assert table.get_by_text("Siti Rahmawati").is_visible()
+    expect(table.get_by_text("Siti Rahmawati")).to_be_visible()
     # Only Dinas Pendidikan: the demo ASN of other agencies are not listed.
     assert table.get_by_text("Budi Santoso").count() == 0 and table.get_by_text("Dewi Lestari").count() == 0
     assert table.get_by_text("Dinas Kesehatan").count() == 0
@@ -53,8 +55,8 @@ def test_admin_imports_a_csv_through_the_page(page, live_server, demo_data, ctx)
     page.once("dialog", lambda dialog: dialog.accept())  # "1 baris bermasalah akan dilewati"
     page.get_by_role("button", name="Impor 2 baris valid").click()
     page.wait_for_url(live_server + "/direktori/")
-    assert page.get_by_text("Impor selesai: 1 ASN baru, 1 diperbarui").is_visible()
-    assert page.locator("[data-testid=asn-table]").get_by_text("Rudi Hartono").is_visible()
+    expect(page.get_by_text("Impor selesai: 1 ASN baru, 1 diperbarui")).to_be_visible()
+    expect(page.locator("[data-testid=asn-table]").get_by_text("Rudi Hartono")).to_be_visible()
     assert page.errors == []
 
     db.session.rollback()  # end the test's read snapshot to see what the server wrote

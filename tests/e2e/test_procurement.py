@@ -3,6 +3,8 @@ the seller agrees, the PPK approves (Surat Pesanan), the seller accepts and ship
 signs the BAST refusing one item, and the Bendahara records the payment."""
 import re
 
+from playwright.sync_api import expect
+
 from bebeli.extensions import db
 from bebeli.procurement.models import AgencyPurchase, BudgetLine, Stage
 from tests.e2e.conftest import login, logout
@@ -43,7 +45,7 @@ def test_agency_purchase_end_to_end(page, ctx):
     _fits_phone(page)
     page.screenshot(path="/tmp/procurement-checkout.png", full_page=True)
     page.get_by_role("button", name="Kirim ke PPK untuk disetujui").click()
-    assert page.get_by_text("dikirim ke PPK untuk disetujui").is_visible()
+    expect(page.get_by_text("dikirim ke PPK untuk disetujui")).to_be_visible()
     db.session.rollback()                 # a fresh read after the browser's writes
     purchase_id = db.session.scalar(db.select(AgencyPurchase.id))
 
@@ -51,14 +53,14 @@ def test_agency_purchase_end_to_end(page, ctx):
     page.goto(f"/pengadaan/pesanan/{purchase_id}")
     page.get_by_label("Harga satuan usulan untuk Kertas HVS A4 70 gram").fill("50.000")
     page.get_by_role("button", name="Kirim usulan harga").click()
-    assert page.get_by_text("Usulan harga dikirim ke penjual.").is_visible()
+    expect(page.get_by_text("Usulan harga dikirim ke penjual.")).to_be_visible()
     logout(page)
 
     # The seller agrees to the price.
     login(page, shop.owner.email, TEST_PASSWORD)
     _open_purchase(page, purchase_id)
     page.get_by_role("button", name="Terima harga").click()
-    assert page.get_by_text("Harga disepakati.").first.is_visible()
+    expect(page.get_by_text("Harga disepakati.").first).to_be_visible()
     logout(page)
 
     # The PPK reviews (DPP 2.000.000 + PPN 220.000) and approves: the Surat Pesanan is issued.
@@ -106,7 +108,7 @@ def test_agency_purchase_end_to_end(page, ctx):
     page.screenshot(path="/tmp/procurement-payment.png", full_page=True)
     page.get_by_role("button", name="Simpan pembayaran").click()
     assert page.get_by_test_id("stage").inner_text() == "Lunas"
-    assert page.get_by_text("SP2D-00123/LS/2026").first.is_visible()
+    expect(page.get_by_text("SP2D-00123/LS/2026").first).to_be_visible()
     _fits_phone(page)
     page.screenshot(path="/tmp/procurement-detail.png", full_page=True)
 

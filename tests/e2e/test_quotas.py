@@ -3,6 +3,7 @@ progress bar move; the administrator sees the same purchase on the monitoring da
 import re
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from bebeli.catalog.models import Product, ProductStatus
 from bebeli.cli import DEMO_PASSWORD
@@ -33,7 +34,7 @@ def _buy(page, product: Product) -> None:
     page.get_by_role("button", name="Tambah ke keranjang").click()
     page.goto("/keranjang/")
     page.get_by_role("link", name="Lanjut ke checkout").click()
-    assert page.get_by_test_id("quota-room").is_visible()  # the ceiling's room, before paying
+    expect(page.get_by_test_id("quota-room")).to_be_visible()  # the ceiling's room, before paying
     page.get_by_role("button", name="Buat pesanan").click()
     page.get_by_role("button", name="Bayar sekarang").click()
     page.get_by_role("button", name=re.compile(r"\(simulasi\)")).click()
