@@ -37,22 +37,24 @@ run: install
 ## passes run side by side (each is one process; together they use both cores) and the
 ## PostgreSQL pass's output follows the SQLite pass's. PARALLEL=0 runs them one after the other.
 PARALLEL ?= 1
+SQLITE_PASS = $(BIN)/python -m pytest
+POSTGRES_PASS = TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest
 test: install-dev browser
 	@if ! $(BIN)/python scripts/testdb.py "$(TEST_DATABASE_URL)"; then \
 		echo "== test suite on SQLite =="; \
-		$(BIN)/python -m pytest || exit $$?; \
+		$(SQLITE_PASS) || exit $$?; \
 		echo "== PostgreSQL pass SKIPPED: no server answered at $(TEST_DATABASE_URL) (see above) =="; \
 	elif [ "$(PARALLEL)" = 0 ]; then \
 		echo "== test suite on SQLite =="; \
-		$(BIN)/python -m pytest || exit $$?; \
+		$(SQLITE_PASS) || exit $$?; \
 		echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
-		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest; \
+		$(POSTGRES_PASS); \
 	else \
 		log=$$(mktemp); \
 		echo "== test suite on SQLite, and on PostgreSQL ($(TEST_DATABASE_URL)) beside it =="; \
-		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -p no:cacheprovider >"$$log" 2>&1 & \
+		$(POSTGRES_PASS) -p no:cacheprovider >"$$log" 2>&1 & \
 		pg=$$!; \
-		$(BIN)/python -m pytest; sqlite=$$?; \
+		$(SQLITE_PASS); sqlite=$$?; \
 		wait $$pg; postgres=$$?; \
 		echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
 		cat "$$log"; rm -f "$$log"; \
@@ -61,11 +63,11 @@ test: install-dev browser
 	fi
 
 test-sqlite: install-dev
-	$(BIN)/python -m pytest $(ARGS)
+	$(SQLITE_PASS) $(ARGS)
 
 test-postgres: install-dev
 	$(BIN)/python scripts/testdb.py "$(TEST_DATABASE_URL)"
-	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(ARGS)
+	$(POSTGRES_PASS) $(ARGS)
 
 # Debian's chromium for the browser tests (never a downloaded browser).
 browser:

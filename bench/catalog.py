@@ -43,7 +43,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import recreate_postgres, wait_until_serving  # noqa: E402
+from bench.common import analyze, recreate_postgres, wait_until_serving  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 SQLITE_PATH = Path(tempfile.gettempdir()) / "bebeli-bench-catalog.sqlite3"
@@ -166,8 +166,7 @@ def seed(app, count: int) -> dict:
         rebuild_vocabulary()
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM ANALYZE")
+            analyze(db.engine.url)
         else:
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()

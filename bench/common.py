@@ -25,7 +25,7 @@ def server_connection(url: str, database: str = "postgres") -> Iterator:
         yield conn
 
 
-def analyze(url: str) -> str:
+def analyze(url: str | sa.engine.URL) -> str:
     """VACUUM ANALYZE `url`'s database, as autovacuum does on a server within a minute of a bulk
     load: without statistics PostgreSQL plans every table as nearly empty (a search then reads
     products through the price index and checks each row's text, ten times slower than through

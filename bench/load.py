@@ -370,6 +370,9 @@ def run_phase(host: str, user_class, users: int, seconds: float) -> tuple[list[R
     return rows, env.stats.total.num_requests / elapsed, cpu
 
 
+ALONE = ("search", "category", "product", "home")  # the pages measured alone, in this order
+
+
 def solo(page: str):
     """A Buyer who does nothing but open `page`."""
     return type(f"Only{page.title()}", (Buyer,), {"tasks": [getattr(Buyer, page)], "abstract": False})
@@ -413,8 +416,7 @@ def main() -> None:
     host = f"http://127.0.0.1:{args.port}"
     try:
         [ceiling_row], ceiling, ceiling_cpu = run_phase(host, Probe, args.users, args.solo)
-        alone = [run_phase(host, solo(page), args.users, args.solo) for page in ("search", "category", "product",
-                                                                                 "home")]
+        alone = [run_phase(host, solo(page), args.users, args.solo) for page in ALONE]
         before, paid_before = stock_ledger(url)
         mix, mix_rps, mix_cpu = run_phase(host, Shopper, args.users, args.duration)
         paced = None
@@ -435,7 +437,7 @@ def main() -> None:
     print("\n".join(table([ceiling_row] + [row for rows, _, _ in alone for row in rows if row.name != "login"],
                           ceiling)))
     print("\n" + "; ".join(f"{name}: {cpu}" for name, cpu in [("ceiling", ceiling_cpu)] + [
-        (page, phase[2]) for page, phase in zip(("search", "category", "product", "home"), alone)]))
+        (page, cpu) for page, (_, _, cpu) in zip(ALONE, alone)]))
     print(f"\nMix for {args.duration:.0f}s, no think time: {mix_rps:,.0f} req/s in all ({mix_cpu})\n")
     print("\n".join(table([row for row in mix if row.name != "login"])))
     if paced:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import server_connection  # noqa: E402
+from bench.common import analyze, server_connection  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_bench_quotas"
 ASN, AGENCIES, SHOPS, PRODUCTS_PER_SHOP, ORDERS = 50_000, 500, 2_000, 10, 1_000_000
@@ -207,8 +207,7 @@ def seed(engine, last_month: date) -> None:
         for table in ("users", "agencies", "asn_profiles", "categories", "shops", "products", "orders",
                       "seller_orders", "order_lines", "quota_policies"):
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("VACUUM ANALYZE"))
+    analyze(engine.url)
     print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 

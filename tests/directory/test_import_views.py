@@ -244,7 +244,6 @@ def test_import_templates_download(client, ctx):
         assert f"<code>{column}</code>" in page
 
 
-
 def test_the_import_summary_reads_as_labelled_counts_in_english(client, ctx, disdik):
     """"1 new civil servants" would be wrong; the English summary names each count instead."""
     client.login(admin())
