@@ -84,6 +84,11 @@ class Config:
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
     PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
     PASSWORD_MIN_LENGTH = 10
+    # Email addresses at the reserved .test domain (the demo accounts) are accepted; never in
+    # production, where such an address is refused with the reason.
+    EMAIL_ALLOW_TEST_DOMAIN = True
+    # zxcvbn's score (0–4) a new password must reach: 3 resists an offline attack on a slow hash.
+    PASSWORD_MIN_SCORE = _env_int("PASSWORD_MIN_SCORE", 3)
 
     # Two-step login (TOTP) for administrators; the secret is encrypted with TOTP_ENCRYPTION_KEY
     # (or, when unset, a key derived from SECRET_KEY).
@@ -108,6 +113,9 @@ class Config:
     # Uploads
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Largest image decoded, in pixels: a phone photo (12–24 MP) passes; a bigger bitmap costs
+    # seconds of CPU and hundreds of MB and is refused from its header before decoding.
+    IMAGE_MAX_PIXELS = _env_int("IMAGE_MAX_PIXELS", 25_000_000)
     # Where uploads live: "local" (UPLOAD_DIR, served by the app) or "s3" (any S3-compatible
     # store; needs boto3 and the usual AWS_* credentials in the environment).
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
@@ -149,8 +157,13 @@ class Config:
         ("2022-04-01", {"ppn_bp": 1100}),
         ("2025-01-01", {"ppn_bp": 1100}),
     )
-    # Where links in mail point when it is sent outside a request (scheduled commands).
+    # The site's public address: every absolute link (mail, Stripe's return addresses,
+    # notifications) starts with it, never with the Host header of a request (bebeli.urls).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    # Host names requests may use besides PUBLIC_BASE_URL's (comma-separated): with CHECK_HOST
+    # (production) any other Host header is refused with 400 (Flask's TRUSTED_HOSTS).
+    EXTRA_TRUSTED_HOSTS = tuple(h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip())
+    CHECK_HOST = False
     # Quotas: `flask quota-reminders` mails ASN below their monthly minimum from this day of
     # the month (Jakarta time) on, once per person and month.
     QUOTA_REMINDER_DAY = _env_int("QUOTA_REMINDER_DAY", 20)
@@ -202,9 +215,11 @@ class TestingConfig(Config):
     CATALOG_CACHE_SECONDS = 0  # tests that exercise the cache turn it on themselves
     QUOTA_HOME_HISTORY_SECONDS = 0  # each test sees its own data
     PASSWORD_HASH_PROFILE = "CHEAPEST"  # Argon2's test profile; production keeps RFC 9106 low-memory
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's own address
 
 
 class ProductionConfig(Config):
+    EMAIL_ALLOW_TEST_DOMAIN = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     # __Host- cookies are refused by browsers unless Secure, host-only and Path=/.
@@ -215,6 +230,7 @@ class ProductionConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     LOG_JSON = _env_bool("LOG_JSON", True)
     PAYMENTS_SIMULATED_ALLOWED = False
+    CHECK_HOST = True
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 1)
     RATELIMIT_SWALLOW_ERRORS = True  # Redis down: serve anyway; the database lockout still guards logins
 
@@ -226,6 +242,9 @@ class ProductionConfig(Config):
             problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
         if not os.environ.get("DATABASE_URL"):
             problems.append("DATABASE_URL must be set (PostgreSQL)")
+        if not os.environ.get("PUBLIC_BASE_URL", "").startswith(("https://", "http://")):
+            problems.append("PUBLIC_BASE_URL must be set to the site's public address (https://…): "
+                            "links in mail are built from it and requests for other hosts are refused")
         if not os.environ.get("REDIS_URL"):
             problems.append("REDIS_URL must be set: rate limits are shared between servers through Redis")
         if not os.environ.get("STRIPE_SECRET_KEY") or not os.environ.get("STRIPE_WEBHOOK_SECRET"):

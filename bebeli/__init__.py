@@ -15,7 +15,9 @@ FEATURE_MODULES = (
 
 
 def create_app(config: str | type = "development", **overrides) -> Flask:
-    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    from bebeli.urls import App  # absolute links on PUBLIC_BASE_URL, never the request's Host
+
+    app = App(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     config_class = CONFIGS[config] if isinstance(config, str) else config
     if hasattr(config_class, "validate"):
         config_class.validate()
@@ -30,10 +32,11 @@ def create_app(config: str | type = "development", **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from bebeli import database, i18n, observability, security
+    from bebeli import database, i18n, ids, observability, security
     from bebeli.auth import frame
     from bebeli.extensions import csrf, db, limiter, login_manager, migrate
 
+    ids.init_app(app)  # the `id` URL converter, before any route uses it
     database.configure_engine_events()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True)

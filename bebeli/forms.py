@@ -4,9 +4,21 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from werkzeug.datastructures import CombinedMultiDict
-from wtforms import StringField
+from wtforms import Form, StringField
+from wtforms.validators import ValidationError
 
+from bebeli.i18n import form_translations
 from bebeli.money import MAX_AMOUNT, parse_rupiah
+
+
+class _CSRF(FlaskForm.Meta.csrf_class):
+    """Flask-WTF's CSRF check, with its messages (plain English) in the interface language."""
+
+    def validate_csrf_token(self, form, field):
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as error:
+            raise ValidationError(field.gettext(str(error.args[0]) if error.args else "")) from None
 
 
 class BaseForm(FlaskForm):
@@ -19,6 +31,11 @@ class BaseForm(FlaskForm):
     """
 
     class Meta(FlaskForm.Meta):
+        csrf_class = _CSRF
+
+        def get_translations(self, form):
+            return form_translations  # WTForms' own messages in Indonesian or English
+
         def wrap_formdata(self, form, formdata):
             if request.is_json:
                 return request.form
@@ -32,6 +49,15 @@ class BaseForm(FlaskForm):
                         files.poplist(name)
                 return CombinedMultiDict((files, request.form)) if files else request.form
             return wrapped
+
+
+class PlainForm(Form):
+    """A form without a CSRF token (GET filters, and the sub-forms of a FieldList), whose
+    built-in messages are translated like BaseForm's."""
+
+    class Meta:
+        def get_translations(self, form):
+            return form_translations
 
 
 class EmptyForm(BaseForm):

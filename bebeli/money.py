@@ -6,11 +6,13 @@ import re
 # A sensible upper bound for any single price or amount typed into a form (Rp 10 miliar).
 MAX_AMOUNT = 10_000_000_000
 
+NBSP = "\u00a0"
 _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
 def rupiah(amount: int | None) -> str:
-    """Format integer rupiah as `Rp 1.250.000` (negative as `-Rp 5.000`), in every language.
+    """Format integer rupiah as `Rp 1.250.000` (negative as `-Rp 5.000`), in every language,
+    with a no-break space (U+00A0) between `Rp` and the number.
 
     The format is fixed (Indonesian grouping, no decimals), so Python's own digit grouping does
     it; it gives exactly what Babel's `format_currency(…, "IDR", format="¤ #,##0",
@@ -21,7 +23,8 @@ def rupiah(amount: int | None) -> str:
         return "–"
     if isinstance(amount, float) or not isinstance(amount, int):
         raise TypeError("rupiah amounts are integers")
-    return ("-Rp " if amount < 0 else "Rp ") + format(abs(amount), ",d").replace(",", ".")
+    # A no-break space: "Rp" never wraps away from its number on a narrow screen or in a PDF.
+    return ("-Rp" if amount < 0 else "Rp") + NBSP + format(abs(amount), ",d").replace(",", ".")
 
 
 def parse_rupiah(text: str | int | None) -> int:

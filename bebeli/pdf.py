@@ -16,8 +16,9 @@ from fpdf.fonts import FontFace
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# The no-break space (U+00A0) stays: it is in Latin-1, and fpdf2 never breaks a line at it.
 _PLAIN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", "·": "-",
-                        "\u00a0": " ", "×": "x"})
+                        "×": "x"})
 BRAND = (11, 110, 79)
 MUTED = (90, 102, 96)
 

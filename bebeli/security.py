@@ -11,6 +11,11 @@
   legitimate input contains it.
 - Behind TRUSTED_PROXY_COUNT reverse proxies, the client address and scheme come from their
   X-Forwarded-For/-Proto headers, so per-IP rate limits count real clients, not the proxy.
+- With CHECK_HOST (production), a request naming a host other than PUBLIC_BASE_URL's, the
+  TRUSTED_HOSTS list or loopback is refused with a plain 400 before anything else runs.
+- Nothing personal is kept by a browser or a proxy: every response to a signed-in session
+  (and every download) says `Cache-Control: no-store`, except the routes in PUBLIC_CACHEABLE,
+  which show the same bytes to everyone.
 
 Each app gets its own Talisman: the extension keeps per-app settings on the instance.
 """
@@ -18,9 +23,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, redirect, request
+from flask import Flask, Response, abort, redirect, request, session
 from flask_talisman import Talisman
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bebeli.urls import trusted_hosts
 
 CSP = {
     "default-src": "'self'",
@@ -37,6 +45,8 @@ CSP = {
 PERMISSIONS_POLICY = {"geolocation": "()", "camera": "()", "microphone": "()", "payment": "()"}
 HSTS_MAX_AGE = 365 * 24 * 3600
 PLAIN_HTTP_ENDPOINTS = frozenset({"main.healthz", "main.readyz"})
+# The same bytes for every viewer, signed in or not: browsers and proxies may keep them.
+PUBLIC_CACHEABLE = frozenset({"static", "catalog.media", "procurement.ocds_releases"})
 
 
 def init_app(app: Flask) -> None:
@@ -58,10 +68,33 @@ def init_app(app: Flask) -> None:
         x_content_type_options=True,
         x_xss_protection=False,  # the old XSS auditor header is retired; the CSP does this job
     )
+    if app.config.get("CHECK_HOST") and app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    # First of all hooks (the CSRF check would otherwise render an error page without a host).
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unknown_host)
     if production:
         app.before_request(_redirect_to_https)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_isolate_windows)
+    app.after_request(_no_store_personal)
+
+
+def _refuse_unknown_host():
+    """Flask found the Host header untrusted before routing: answer at once, in plain text (no
+    page can be rendered, its links have no host to be built on)."""
+    if isinstance(request.routing_exception, SecurityError):
+        return Response("Bad Request: unknown host\n", status=400, mimetype="text/plain")
+    return None
+
+
+def _no_store_personal(response):
+    if request.endpoint in PUBLIC_CACHEABLE:
+        return response
+    if "no-store" in response.headers.get("Cache-Control", ""):
+        return response  # said already ("private, no-store" on private files)
+    if "_user_id" in session or response.headers.get("Content-Disposition", "").startswith("attachment"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _has_nul(pairs) -> bool:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime, timezone
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -83,6 +83,9 @@ class AsnFactory(Base):
     rank = "III/a"
     echelon = Echelon.STAF
     tpp_amount = 4_000_000
+    # Registered long before the months the tests look at: with no `active_from`, an ASN owes
+    # from the day they were registered (see bebeli/quotas/obligations.py).
+    created_at = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
 
 def admin(**kw) -> User:

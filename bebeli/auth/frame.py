@@ -17,6 +17,11 @@ loaded the real account, and trusted for FRAME_TRUST_SECONDS:
   FRAME_TRUST_SECONDS, and everywhere else at once.
 - Administrators and sellers never get a stand-in: their copy of a catalog page depends on
   who they are (moderation, previews of their own products).
+- A session ended on the server (logout, "log out everywhere", a password change or reset:
+  the account's `sessions_ended_at`) is never stood in for again, not even by a copy of its
+  cookie: each worker keeps the accounts whose sessions ended within FRAME_TRUST_SECONDS,
+  read at most once every ENDED_CHECK_SECONDS (at once after an end committed in the same
+  worker), and a snapshot written before its account's end is not trusted.
 
 The session cookie is signed with SECRET_KEY, so a snapshot cannot be forged; it names only
 what the account holder already sees. Shared pages are rendered with `NAME_MARK` and
@@ -28,18 +33,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from datetime import datetime, timedelta, timezone
+from threading import Lock
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request, session
+from flask_sqlalchemy.session import Session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from bebeli.auth.models import Role
+from bebeli.auth.models import Role, User
 
 SNAPSHOT_KEY = "_frame"
 # What the snapshot is made of, all loaded already when a request may write it without a query.
 SNAPSHOT_COLUMNS = frozenset({"id", "session_token", "name", "is_active_account", "roles"})
 PERSONAL_ROLES = frozenset({Role.ADMIN.value, Role.SELLER.value})
+# How long a worker trusts its list of recently ended sessions (ends in another worker show
+# within this many seconds; ends in this worker at once).
+ENDED_CHECK_SECONDS = 1.0
 
 
 class FrameUser:
@@ -103,7 +114,53 @@ def stand_in() -> FrameUser | None:
         return None
     if not 0 <= time.time() - written < _trust_seconds():
         return None
+    ended = _ended_sessions.get().get(user_id)
+    if ended is not None and written <= ended:
+        return None  # written before the account's sessions ended: maybe a copied cookie
     return FrameUser(user_id, token, name, roles)
+
+
+class _EndedSessions:
+    """{account id: when its sessions ended (epoch seconds)} for ends within FRAME_TRUST_SECONDS."""
+
+    def __init__(self):
+        self._lock = Lock()
+        self._ended: dict[int, float] = {}
+        self._read_at = float("-inf")
+
+    def forget(self) -> None:
+        with self._lock:
+            self._read_at = float("-inf")
+
+    def get(self) -> dict[int, float]:
+        with self._lock:
+            if time.monotonic() - self._read_at <= ENDED_CHECK_SECONDS:
+                return self._ended
+        from bebeli.extensions import db
+
+        since = datetime.now(timezone.utc) - timedelta(seconds=_trust_seconds())
+        rows = db.session.execute(sa.select(User.id, User.sessions_ended_at).where(User.sessions_ended_at >= since))
+        ended = {user_id: at.timestamp() for user_id, at in rows}
+        with self._lock:
+            self._ended, self._read_at = ended, time.monotonic()
+        return ended
+
+
+_ended_sessions = _EndedSessions()
+
+
+def note_sessions_ended(db_session) -> None:
+    """Called by `end_sessions`: once its transaction commits, this worker rereads the list."""
+    db_session.info["sessions_ended"] = True
+
+
+def _after_commit(db_session) -> None:
+    if db_session.info.pop("sessions_ended", False):
+        _ended_sessions.forget()
+
+
+def _after_rollback(db_session) -> None:
+    db_session.info.pop("sessions_ended", None)
 
 
 def _install_stand_in() -> None:
@@ -147,3 +204,6 @@ def init_app(app: Flask) -> None:
     """Before every other hook, so that none of them loads the account of a shared page."""
     app.before_request_funcs.setdefault(None, []).insert(0, _install_stand_in)
     app.after_request(_finish_frame)
+    if not sa.event.contains(Session, "after_commit", _after_commit):
+        sa.event.listen(Session, "after_commit", _after_commit)
+        sa.event.listen(Session, "after_rollback", _after_rollback)

@@ -12,7 +12,7 @@ from bebeli.db import TimestampMixin, utcnow
 from bebeli.extensions import db
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     BUYER = "buyer"                # ASN buying personally
     SELLER = "seller"              # UMKM owner
     ADMIN = "admin"                # Dinas Koperasi dan UKM
@@ -41,9 +41,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    # Rotated on password change/reset: Flask-Login's id is this token, so every other
-    # session and remember-me cookie of the account ends with it.
+    # The account's session version: Flask-Login's id is this token (in the session and the
+    # remember-me cookie alike), so rotating it (bebeli.auth.services.end_sessions: at logout,
+    # "log out everywhere", a password change or reset) ends every session and remember-me
+    # cookie of the account, copies included, on their next request.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
+    # When the token last rotated: the shared frame (bebeli.auth.frame) stops trusting
+    # snapshots written before it, as it never loads the account to see the new token.
+    sessions_ended_at: Mapped[datetime | None] = mapped_column(index=True)
     is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     last_login_at: Mapped[datetime | None]

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from bebeli.auth.models import Role
 from bebeli.extensions import db, login_manager
+from bebeli.ids import parse_id
 
 T = TypeVar("T")
 
@@ -56,10 +57,8 @@ def can_manage_asn(user, asn) -> bool:
 def get_or_404(model: type[T], ident, check: Callable[[object, T], bool] | None = None) -> T:
     """Load a row by primary key; 404 when absent or when `check(current_user, row)` fails,
     so other people's objects are indistinguishable from missing ones."""
-    try:
-        obj = db.session.get(model, int(ident))
-    except (TypeError, ValueError):
-        obj = None
+    ident = parse_id(ident)  # malformed, or beyond what an id column holds: no such row
+    obj = db.session.get(model, ident) if ident is not None else None
     if obj is None or (check is not None and not check(current_user, obj)):
         abort(404)
     return obj

@@ -13,7 +13,9 @@ from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from bebeli.audit.services import record
+from bebeli.auth.frame import note_sessions_ended
 from bebeli.auth.models import LoginThrottle, Role, RoleAssignment, User, new_session_token
+from bebeli.auth.passwords import personal_inputs, weakness
 from bebeli.db import utcnow
 from bebeli.errors import AccountLocked, DomainError, ValidationFailed
 from bebeli.extensions import db
@@ -163,25 +165,51 @@ def authenticate(identifier: str, password: str) -> User:
     raise InvalidCredentials()
 
 
-def check_password_policy(password: str, user: User | None = None) -> None:
+def check_password_policy(password: str, user: User | None = None, *, related=()) -> None:
+    """Refuse a new password that is short, or that zxcvbn guesses within PASSWORD_MIN_SCORE
+    (told the account's own name, email, NIP and phone, and `related` details such as a shop's
+    name and NIK)."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise ValidationFailed(_l("Kata sandi minimal %(n)d karakter.", n=minimum))
+        raise ValidationFailed(_l("Kata sandi minimal %(n)d karakter.", n=minimum), field="password")
     if password.isdigit():
-        raise ValidationFailed(_l("Kata sandi tidak boleh hanya berisi angka."))
+        raise ValidationFailed(_l("Kata sandi tidak boleh hanya berisi angka."), field="password")
+    personal = list(related)
     if user is not None:
         lowered = password.lower()
-        if lowered == user.email.lower() or (user.asn and user.asn.nip in password):
-            raise ValidationFailed(_l("Kata sandi tidak boleh sama dengan email atau NIP."))
+        nip = user.asn.nip if user.asn else None
+        if lowered == user.email.lower() or (nip and nip in password):
+            raise ValidationFailed(_l("Kata sandi tidak boleh sama dengan email atau NIP."), field="password")
+        personal += [user.name, user.email, nip, user.phone]
+    why = weakness(password, personal_inputs(*personal), current_app.config["PASSWORD_MIN_SCORE"])
+    if why:
+        raise ValidationFailed(why, field="password")
 
 
 def set_password(user: User, password: str, *, actor: User | None = None, reason: str = "change") -> None:
     check_password_policy(password, user)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    user.session_token = new_session_token()
+    end_sessions(user)
     clear_failed_attempts(user)
     record(f"auth.password_{reason}", actor=actor or user, obj=user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session and remember-me cookie of the account, copies included: they carry
+    the old session token, which no longer loads anyone. A session that should go on (the
+    one that changed the password) logs in again with the new token."""
+    user.session_token = new_session_token()
+    user.sessions_ended_at = utcnow()
+    note_sessions_ended(db.session)
+
+
+def log_out(user: User, *, everywhere: bool = False) -> None:
+    """Sign out: the session cookie, the remember-me cookie and any copy of them stop working
+    on the server, not only in this browser. The account has one session version, so this ends
+    its other sessions too; "log out everywhere" says so, and is audited as such."""
+    record("auth.logout_everywhere" if everywhere else "auth.logout", actor=user, obj=user)
+    end_sessions(user)
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -273,13 +301,13 @@ UNUSABLE_PASSWORD = "!"
 
 
 def create_user(*, email: str, name: str, password: str | None = None, roles=(), phone: str | None = None,
-                actor: User | None = None, agency_id: int | None = None) -> User:
+                actor: User | None = None, agency_id: int | None = None, related=()) -> User:
     email = email.strip().lower()
     if db.session.scalar(db.select(User.id).where(User.email == email)):
         raise ValidationFailed(_l("Email sudah terdaftar."), field="email")
     user = User(email=email, name=name.strip(), phone=phone, password_hash=UNUSABLE_PASSWORD)
     if password is not None:
-        check_password_policy(password, user)
+        check_password_policy(password, user, related=related)
         user.password_hash = hash_password(password)
     db.session.add(user)
     db.session.flush()

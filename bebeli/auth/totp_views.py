@@ -30,6 +30,7 @@ from bebeli.auth.totp import (
 )
 from bebeli.errors import AccountLocked, DomainError
 from bebeli.extensions import db, limiter
+from bebeli.i18n import sentence
 from bebeli.main.navigation import home_url_for
 
 PENDING_KEY = "totp_pending"
@@ -63,7 +64,7 @@ def _finish_login(user: User):
     session.pop(CANDIDATE_KEY, None)
     if not current_user.is_authenticated:
         login_user(user, remember=pending.get("remember", False))
-        flash(_("Selamat datang, %(name)s.", name=user.name), "success")
+        flash(sentence(_("Selamat datang, %(name)s.", name=user.name)), "success")
     return pending.get("next") or home_url_for(user)
 
 

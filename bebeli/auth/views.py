@@ -2,13 +2,13 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from bebeli.audit.services import record
 from bebeli.auth import bp
 from bebeli.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from bebeli.auth.services import (
     InvalidResetToken,
     authenticate,
     change_password,
+    log_out,
     normalize_identifier,
     request_password_reset,
     reset_password,
@@ -19,6 +19,7 @@ from bebeli.auth.totp_views import start_second_step  # also registers the two-s
 from bebeli.errors import AccountLocked, DomainError
 from bebeli.extensions import db, limiter
 from bebeli.forms import EmptyForm
+from bebeli.i18n import sentence
 from bebeli.main.navigation import home_url_for
 from bebeli.urls import safe_next
 
@@ -54,7 +55,7 @@ def login():
         if second_step_required(user):  # nobody is logged in until the code is verified
             return start_second_step(user, remember=form.remember.data, next_url=safe_next(request.args.get("next")))
         login_user(user, remember=form.remember.data)
-        flash(_("Selamat datang, %(name)s.", name=user.name), "success")
+        flash(sentence(_("Selamat datang, %(name)s.", name=user.name)), "success")
         return redirect(safe_next(request.args.get("next")) or home_url_for(user))
     return render_template("auth/login.html", form=form)
 
@@ -63,11 +64,23 @@ def login():
 @login_required
 def logout():
     if EmptyForm().validate_on_submit():
-        record("auth.logout", actor=current_user, obj=current_user._get_current_object())
+        log_out(current_user._get_current_object())
         db.session.commit()
         logout_user()
         flash(_("Anda telah keluar."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/akun/keluar-semua")
+@login_required
+def logout_everywhere():
+    if EmptyForm().validate_on_submit():
+        log_out(current_user._get_current_object(), everywhere=True)
+        db.session.commit()
+        logout_user()
+        flash(_("Anda telah keluar dari semua perangkat."), "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account"))
 
 
 @bp.get("/akun")

@@ -8,13 +8,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from bebeli.forms import BaseForm
+from bebeli.forms import BaseForm, PlainForm
+from bebeli.ids import IdField
 from bebeli.orders.models import FulfilmentMethod
 from bebeli.orders.services import ShopChoice
 
 
 class AddToCartForm(BaseForm):
-    product_id = IntegerField(validators=[InputRequired()])
+    product_id = IdField(validators=[InputRequired()])
     quantity = IntegerField(_l("Jumlah"), validators=[InputRequired(), NumberRange(min=1)], default=1)
     next = HiddenField()
 
@@ -23,13 +24,51 @@ class QuantityForm(BaseForm):
     quantity = IntegerField(_l("Jumlah"), validators=[InputRequired(), NumberRange(min=1)])
 
 
-class ShopChoiceForm(Form):
-    """One shop's part of the checkout: how it reaches the buyer, and a note for the seller."""
+METHOD_LABELS = {FulfilmentMethod.DELIVERY: _l("Diantar"), FulfilmentMethod.PICKUP: _l("Ambil di toko")}
+
+
+class MethodChoiceForm(PlainForm):
+    """How one shop's part reaches the buyer (personal and agency checkouts alike)."""
 
     shop_id = HiddenField(validators=[DataRequired()])
-    method = RadioField(_l("Cara menerima"), choices=[
-        (FulfilmentMethod.DELIVERY.value, _l("Diantar")), (FulfilmentMethod.PICKUP.value, _l("Ambil di toko")),
-    ], validators=[InputRequired(_l("Pilih cara menerima barang."))])
+    method = RadioField(_l("Cara menerima"), choices=[(m.value, label) for m, label in METHOD_LABELS.items()],
+                        validators=[InputRequired(_l("Pilih cara menerima barang."))])
+
+
+def entries_by_shop(entries) -> dict[int, Form]:
+    """Each shop's subform in a list of MethodChoiceForm entries, by shop id."""
+    found = {}
+    for entry in entries:
+        try:
+            found[int(entry.form.shop_id.data)] = entry.form
+        except (TypeError, ValueError):
+            continue
+    return found
+
+
+def methods_by_shop(entries) -> dict[int, FulfilmentMethod]:
+    """The way chosen for each shop in a list of MethodChoiceForm entries; unreadable ones left out."""
+    chosen = {}
+    for entry in entries:
+        try:
+            chosen[int(entry.form.shop_id.data)] = FulfilmentMethod(entry.form.method.data)
+        except (TypeError, ValueError):
+            continue
+    return chosen
+
+
+def expected_total(field) -> int | None:
+    """The total the page showed (a hidden field): None when the client sent none, -1 when
+    it sent something that is not one (which then matches no order)."""
+    text = (field.data or "").strip()
+    if not text:
+        return None
+    return int(text) if text.isdigit() and len(text) <= 18 else -1
+
+
+class ShopChoiceForm(MethodChoiceForm):
+    """One shop's part of the checkout: how it reaches the buyer, and a note for the seller."""
+
     address_choice = RadioField(_l("Alamat pengiriman"), choices=[
         ("office", _l("Alamat kantor")), ("other", _l("Alamat lain")),
     ], default="office", validators=[Optional()])
@@ -40,16 +79,13 @@ class ShopChoiceForm(Form):
 
 class CheckoutForm(BaseForm):
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+    # The order total the page showed for the ways chosen: placing an order that would cost
+    # anything else shows the new total first.
+    quoted_total = HiddenField(validators=[Length(max=20)])
     shops = FieldList(FormField(ShopChoiceForm), min_entries=0, max_entries=50)
 
     def entries_by_shop(self) -> dict[int, ShopChoiceForm]:
-        entries = {}
-        for entry in self.shops:
-            try:
-                entries[int(entry.form.shop_id.data)] = entry.form
-            except (TypeError, ValueError):
-                continue
-        return entries
+        return entries_by_shop(self.shops)
 
     def choices(self, office_address: str | None | Callable[[], str | None]) -> list[ShopChoice]:
         """Each shop's choice; `office_address` may be a function, called (once) only when a

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from bebeli.cart.models import CartLine
 from bebeli.catalog.models import Product, ProductStatus
@@ -37,6 +37,12 @@ class CartItem:
     @property
     def amount(self) -> int:
         return self.line.quantity * self.line.price_seen_amount
+
+    @property
+    def thumb_key(self) -> str | None:
+        """The product's first photo, small (load the cart with `images=True`)."""
+        images = self.product.images
+        return images[0].thumb_key if images else None
 
 
 @dataclass
@@ -102,27 +108,31 @@ def line_problem(line: CartLine) -> tuple[str | None, str | None]:
     return None, None
 
 
-@lru_cache(maxsize=2)
-def _cart_statement(categories: bool):
-    # One query: the product and its shop joined, and nothing the cart does not show (images,
-    # certificates, the owner's account), which would otherwise be loaded eagerly. Checkout
-    # asks for the categories too (the quota groups the order's goods by them). Built once.
+@lru_cache(maxsize=4)
+def _cart_statement(categories: bool, images: bool):
+    # One query: the product and its shop joined, and nothing the cart does not show
+    # (certificates, the owner's account), which would otherwise be loaded eagerly. Checkout
+    # asks for the categories too (the quota groups the order's goods by them); the pages for
+    # the photos (one more query for every line's images, never one per line). Built once.
     return (
         sa.select(CartLine).where(CartLine.buyer_id == sa.bindparam("buyer_id")).order_by(CartLine.id)
         .options(joinedload(CartLine.product).options(
-            lazyload(Product.images), joinedload(Product.category) if categories else lazyload(Product.category),
+            selectinload(Product.images) if images else lazyload(Product.images),
+            joinedload(Product.category) if categories else lazyload(Product.category),
             joinedload(Product.shop).options(lazyload(Shop.certificates), lazyload(Shop.owner)),
         ))
     )
 
 
-def cart_lines_for(buyer, *, categories: bool = False) -> list[CartLine]:
-    return list(db.session.scalars(_cart_statement(categories), {"buyer_id": buyer.id}))
+def cart_lines_for(buyer, *, categories: bool = False, images: bool = False) -> list[CartLine]:
+    return list(db.session.scalars(_cart_statement(categories, images), {"buyer_id": buyer.id}))
 
 
-def review_cart(buyer, lines: list[CartLine] | None = None) -> CartReview:
+def review_cart(buyer, lines: list[CartLine] | None = None, *, images: bool = False) -> CartReview:
+    """The cart grouped by shop, each line with what stands before checkout; `images` loads
+    the products' photos too (for pages that show them)."""
     groups: dict[int, ShopGroup] = {}
-    for line in cart_lines_for(buyer) if lines is None else lines:
+    for line in cart_lines_for(buyer, images=images) if lines is None else lines:
         problem, message = line_problem(line)
         group = groups.setdefault(line.product.shop_id, ShopGroup(shop=line.product.shop))
         group.items.append(CartItem(line=line, problem=problem, message=message))

@@ -8,7 +8,7 @@ from sqlalchemy.orm import defer, lazyload
 
 from bebeli.auth.permissions import role_required
 from bebeli.cart import bp
-from bebeli.cart.forms import AddToCartForm, CheckoutForm, QuantityForm
+from bebeli.cart.forms import METHOD_LABELS, AddToCartForm, CheckoutForm, QuantityForm, expected_total, methods_by_shop
 from bebeli.cart.services import (
     accept_changes,
     add_to_cart,
@@ -22,7 +22,8 @@ from bebeli.errors import DomainError, ValidationFailed
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
 from bebeli.orders.models import FulfilmentMethod
-from bebeli.orders.services import office_address_for, place_order, ppn_for
+from bebeli.orders.services import office_address_for, place_order
+from bebeli.orders.totals import quote_checkout
 from bebeli.urls import safe_next
 
 BUYER_ROLES = ("buyer", "pp")
@@ -35,7 +36,7 @@ def _back(default: str | None = None):
 @bp.get("/")
 @role_required(*BUYER_ROLES)
 def view():
-    review = review_cart(current_user)
+    review = review_cart(current_user, images=True)
     return render_template("cart/view.html", review=review)
 
 
@@ -66,7 +67,7 @@ def add():
     return _back()
 
 
-@bp.post("/<int:product_id>/jumlah")
+@bp.post("/<id:product_id>/jumlah")
 @role_required(*BUYER_ROLES)
 def update(product_id):
     form = QuantityForm()
@@ -83,7 +84,7 @@ def update(product_id):
     return redirect(url_for("cart.view"))
 
 
-@bp.post("/<int:product_id>/hapus")
+@bp.post("/<id:product_id>/hapus")
 @role_required(*BUYER_ROLES)
 def remove(product_id):
     if EmptyForm().validate_on_submit():
@@ -118,11 +119,14 @@ def _initial_checkout(review, office) -> CheckoutForm:
 @role_required(*BUYER_ROLES)
 def checkout():
     form = CheckoutForm()
-    if form.validate_on_submit():
+    # "Hitung ulang total": the same page with the figures of the ways now chosen; nothing is placed.
+    previewing = request.method == "POST" and "preview" in request.form
+    if not previewing and form.validate_on_submit():
         # The office address is read only when a shop's part is delivered there.
         choices = form.choices(lambda: office_address_for(current_user))
         try:
-            order, created = place_order(current_user, choices, idempotency_key=form.idempotency_key.data)
+            order, created = place_order(current_user, choices, idempotency_key=form.idempotency_key.data,
+                                         expected_total=expected_total(form.quoted_total))
         except ValidationFailed as error:
             db.session.rollback()
             form.form_errors.append(str(error.message))
@@ -139,14 +143,17 @@ def checkout():
                       "success")
             return redirect(target)
     office = office_address_for(current_user)
-    review = review_cart(current_user)
-    if request.method == "GET":
+    review = review_cart(current_user, images=True)
+    if request.method == "GET" or previewing:
         if review.is_empty:
             return redirect(url_for("cart.view"))
         if review.problems:
             flash(_("Ada perubahan pada keranjang. Periksa dan perbarui dulu sebelum checkout."), "warning")
             return redirect(url_for("cart.view"))
+    if request.method == "GET":
         form = _initial_checkout(review, office)
-    ppn = {group.shop.id: ppn_for(group.shop, group.goods_amount) for group in review.groups}
-    return render_template("cart/checkout.html", form=form, review=review, office=office, ppn=ppn,
-                           entries=form.entries_by_shop())
+    # The figures the order will carry, by the functions that compute them when it is placed.
+    quote = quote_checkout(review.groups, methods_by_shop(form.shops))
+    form.quoted_total.data = str(quote.totals.total_amount)
+    return render_template("cart/checkout.html", form=form, review=review, office=office, quote=quote,
+                           method_labels=METHOD_LABELS, entries=form.entries_by_shop())

@@ -6,9 +6,9 @@ from typing import Callable
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
-from bebeli.forms import BaseForm, RupiahField
+from bebeli.forms import BaseForm, PlainForm, RupiahField
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, Form, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from bebeli.catalog.services import MAX_IMAGES, MAX_PRICE, PRODUCT_UNITS
@@ -67,7 +67,7 @@ class CategoryForm(BaseForm):
     is_active = BooleanField(_l("Aktif"), default=True)
 
 
-class SearchForm(Form):
+class SearchForm(PlainForm):
     """The buyer's query and filters, read from the URL so every result page can be shared."""
 
     q = StringField(_l("Cari produk"), validators=[Optional(), Length(max=200)])

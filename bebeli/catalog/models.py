@@ -32,7 +32,7 @@ class Category(db.Model):
     children: Mapped[list[Category]] = relationship(back_populates="parent", order_by="Category.position")
 
 
-class ProductStatus(str, enum.Enum):
+class ProductStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     UNPUBLISHED = "unpublished"

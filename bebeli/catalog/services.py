@@ -20,7 +20,7 @@ from bebeli.catalog.text import slugify
 from bebeli.db import utcnow
 from bebeli.errors import InvalidTransition, NotAllowed, ValidationFailed
 from bebeli.extensions import db
-from bebeli.images import ImageRejected, ProcessedImage, process_image
+from bebeli.images import ImageRejected, ProcessedImage, check_image, process_image
 from bebeli.mail.services import send_mail
 from bebeli.sellers.models import Shop, ShopStatus
 from bebeli.storage import get_storage, new_key
@@ -140,6 +140,8 @@ def check_images(product: Product | None, files: list[bytes]) -> list[ProcessedI
     files = [f for f in files if f]
     if len(product.images if product else ()) + len(files) > MAX_IMAGES:
         raise ImageRejected(_l("Paling banyak %(n)d foto per produk.", n=MAX_IMAGES))
+    for data in files:  # every header first: a bad last file costs no decoding of the others
+        check_image(data)
     return [process_image(data) for data in files]
 
 

@@ -34,6 +34,7 @@ from bebeli.dates import jakarta_today
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
+from bebeli.ids import id_arg, page_arg
 from bebeli.regions import kecamatan_choices
 from bebeli.sellers.models import Shop, ShopStatus
 from bebeli.sellers.permissions import own_shop_or_404, owns_shop
@@ -70,8 +71,7 @@ def media(key):
 # ------------------------------------------------------------------------------ buyers
 
 def _page_arg() -> int:
-    page = request.args.get("page", 1, type=int)
-    return min(max(page or 1, 1), COUNT_LIMIT // PER_PAGE + 1)
+    return min(page_arg(), COUNT_LIMIT // PER_PAGE + 1)
 
 
 def _search_form() -> SearchForm:
@@ -181,8 +181,8 @@ def _more_from_shop(item: Product) -> list[Markup]:
             if int(product_id) != item.id][:MORE_FROM_SHOP]
 
 
-@bp.get("/produk/<int:product_id>", defaults={"slug": None})
-@bp.get("/produk/<int:product_id>/<slug>")
+@bp.get("/produk/<id:product_id>", defaults={"slug": None})
+@bp.get("/produk/<id:product_id>/<slug>")
 @cached_page(shares_frame=True)
 def product(product_id, slug):
     item = _product_for_page(product_id)
@@ -224,7 +224,7 @@ def seller_products():
     status = request.args.get("status")
     if status in {s.value for s in ProductStatus}:
         stmt = stmt.where(Product.status == ProductStatus(status))
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
     return render_template("catalog/seller_products.html", shop=shop, page=page, status=status,
                            ProductStatus=ProductStatus)
 
@@ -248,7 +248,7 @@ def new_product():
     return render_template("catalog/product_form.html", form=form, shop=shop, product=None)
 
 
-@bp.route("/toko/produk/<int:product_id>", methods=["GET", "POST"])
+@bp.route("/toko/produk/<id:product_id>", methods=["GET", "POST"])
 @role_required("seller")
 def edit_product(product_id):
     item = get_or_404(Product, product_id, check=can_manage_product)
@@ -271,7 +271,7 @@ def edit_product(product_id):
                            images_form=ImagesForm(), max_images=MAX_IMAGES)
 
 
-@bp.post("/toko/produk/<int:product_id>/status/<status>")
+@bp.post("/toko/produk/<id:product_id>/status/<status>")
 @role_required("seller")
 def product_status(product_id, status):
     item = get_or_404(Product, product_id, check=can_manage_product)
@@ -287,7 +287,7 @@ def product_status(product_id, status):
     return redirect(url_for("catalog.edit_product", product_id=item.id))
 
 
-@bp.post("/toko/produk/<int:product_id>/foto")
+@bp.post("/toko/produk/<id:product_id>/foto")
 @role_required("seller")
 def upload_images(product_id):
     item = get_or_404(Product, product_id, check=can_manage_product)
@@ -301,7 +301,7 @@ def upload_images(product_id):
     return redirect(url_for("catalog.edit_product", product_id=item.id) + "#foto")
 
 
-@bp.post("/toko/foto/<int:image_id>/hapus")
+@bp.post("/toko/foto/<id:image_id>/hapus")
 @role_required("seller")
 def delete_image(image_id):
     image = get_or_404(ProductImage, image_id, check=can_manage_image)
@@ -311,7 +311,7 @@ def delete_image(image_id):
     return redirect(url_for("catalog.edit_product", product_id=product_id) + "#foto")
 
 
-@bp.post("/toko/foto/<int:image_id>/utama")
+@bp.post("/toko/foto/<id:image_id>/utama")
 @role_required("seller")
 def primary_image(image_id):
     image = get_or_404(ProductImage, image_id, check=can_manage_image)
@@ -359,7 +359,7 @@ def admin_categories():
     return render_template("catalog/admin_categories.html", tree=tree, form=form, counts=counts)
 
 
-@bp.route("/admin/kategori/<int:category_id>", methods=["GET", "POST"])
+@bp.route("/admin/kategori/<id:category_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_category(category_id):
     category = get_or_404(Category, category_id)
@@ -378,16 +378,16 @@ def admin_products():
     text = (request.args.get("q") or "").strip()[:100]
     if text:
         stmt = stmt.where(db.or_(Product.name.ilike(f"%{text}%"), Shop.name.ilike(f"%{text}%")))
-    shop_id = request.args.get("toko", type=int)
+    shop_id = id_arg("toko")
     if shop_id:
         stmt = stmt.where(Product.shop_id == shop_id)
     if request.args.get("diturunkan"):
         stmt = stmt.where(Product.taken_down.is_(True))
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
     return render_template("catalog/admin_products.html", page=page, text=text)
 
 
-@bp.post("/admin/produk/<int:product_id>/turunkan")
+@bp.post("/admin/produk/<id:product_id>/turunkan")
 @role_required("admin")
 def take_down(product_id):
     item = get_or_404(Product, product_id)
@@ -400,7 +400,7 @@ def take_down(product_id):
     return redirect(url_for("catalog.product", product_id=item.id, slug=item.slug))
 
 
-@bp.post("/admin/produk/<int:product_id>/pulihkan")
+@bp.post("/admin/produk/<id:product_id>/pulihkan")
 @role_required("admin")
 def restore(product_id):
     item = get_or_404(Product, product_id)

@@ -22,6 +22,7 @@ from bebeli.directory.services import (
     normalize_tpp,
 )
 from bebeli.errors import DomainError, ValidationFailed
+from bebeli.ids import id_coerce
 from bebeli.validators import NIP
 
 ECHELON_LABELS = {
@@ -58,7 +59,7 @@ class Normalized:
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return id_coerce(value) if value not in (None, "", "None") else None
 
 
 def show_error(form: BaseForm, error: DomainError) -> None:

@@ -10,7 +10,7 @@ from bebeli.db import TimestampMixin, utcnow
 from bebeli.extensions import db
 
 
-class AgencyKind(str, enum.Enum):
+class AgencyKind(enum.StrEnum):
     SEKRETARIAT = "sekretariat"
     DINAS = "dinas"
     BADAN = "badan"
@@ -21,7 +21,7 @@ class AgencyKind(str, enum.Enum):
     LAINNYA = "lainnya"
 
 
-class Echelon(str, enum.Enum):
+class Echelon(enum.StrEnum):
     """Structural level, the key of fixed-by-rank quota tables."""
 
     STAF = "staf"

@@ -9,7 +9,6 @@ from datetime import date
 from enum import Enum
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.orm import contains_eager
@@ -28,6 +27,7 @@ from bebeli.directory.permissions import (
 from bebeli.errors import Conflict, NotAllowed, ValidationFailed
 from bebeli.extensions import db
 from bebeli.money import MAX_AMOUNT, parse_rupiah
+from bebeli.validators import EmailAddressError, normalize_email_address
 
 NAME_MAX = 120
 POSITION_MAX = 160
@@ -69,11 +69,9 @@ def normalize_email(raw: str | None) -> str:
     if not text:
         raise ValidationFailed(_l("Email wajib diisi."))
     try:
-        # Syntax only, no DNS. test_environment admits the reserved ".test" domain that the
-        # demo accounts use; every other special-use domain is still refused.
-        return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
-    except EmailNotValidError:
-        raise ValidationFailed(_l("Alamat email tidak valid.")) from None
+        return normalize_email_address(text)  # the rule of every email field of the app
+    except EmailAddressError as error:
+        raise ValidationFailed(error.message) from None
 
 
 def normalize_rank(raw: str | None) -> str | None:

@@ -47,6 +47,7 @@ from bebeli.directory.services import (
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
+from bebeli.ids import id_arg, page_arg
 
 MANAGERS = ("admin", "agency_admin")
 
@@ -57,7 +58,7 @@ def directory_context():
 
 
 def _arg_int(name: str) -> int | None:
-    return request.args.get(name, type=int)
+    return id_arg(name)
 
 
 def _search_text() -> str:
@@ -73,7 +74,7 @@ def _arg_enum(enum, name: str):
 
 
 def _page(stmt):
-    return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
 
 
 def _save(form, service, *target) -> tuple[bool, object]:
@@ -138,7 +139,7 @@ def asn_new():
     return render_template("directory/asn_form.html", form=form, asn=None)
 
 
-@bp.get("/asn/<int:asn_id>", endpoint="asn_detail")
+@bp.get("/asn/<id:asn_id>", endpoint="asn_detail")
 @role_required(*MANAGERS)
 def asn_detail(asn_id):
     asn = get_or_404(AsnProfile, asn_id, check=can_manage_asn)
@@ -148,7 +149,7 @@ def asn_detail(asn_id):
                            activated=asn.user.password_hash != UNUSABLE_PASSWORD)
 
 
-@bp.route("/asn/<int:asn_id>/ubah", methods=["GET", "POST"], endpoint="asn_edit")
+@bp.route("/asn/<id:asn_id>/ubah", methods=["GET", "POST"], endpoint="asn_edit")
 @role_required(*MANAGERS)
 def asn_edit(asn_id):
     asn = get_or_404(AsnProfile, asn_id, check=can_manage_asn)
@@ -166,13 +167,13 @@ def _toggle_asn(asn_id: int, active: bool, message: str):
     return _set_active(set_asn_active, asn, active, message, url_for("directory.asn_detail", asn_id=asn_id))
 
 
-@bp.post("/asn/<int:asn_id>/nonaktifkan", endpoint="asn_deactivate")
+@bp.post("/asn/<id:asn_id>/nonaktifkan", endpoint="asn_deactivate")
 @role_required(*MANAGERS)
 def asn_deactivate(asn_id):
     return _toggle_asn(asn_id, False, _("ASN dinonaktifkan."))
 
 
-@bp.post("/asn/<int:asn_id>/aktifkan", endpoint="asn_activate")
+@bp.post("/asn/<id:asn_id>/aktifkan", endpoint="asn_activate")
 @role_required(*MANAGERS)
 def asn_activate(asn_id):
     return _toggle_asn(asn_id, True, _("ASN diaktifkan kembali."))
@@ -211,7 +212,7 @@ def agency_new():
     return render_template("directory/agency_form.html", form=form, agency=None)
 
 
-@bp.route("/opd/<int:agency_id>/ubah", methods=["GET", "POST"], endpoint="agency_edit")
+@bp.route("/opd/<id:agency_id>/ubah", methods=["GET", "POST"], endpoint="agency_edit")
 @role_required("admin")
 def agency_edit(agency_id):
     agency = get_or_404(Agency, agency_id)
@@ -232,13 +233,13 @@ def _toggle_agency(agency_id: int, active: bool, message: str):
                        url_for("directory.agency_edit", agency_id=agency_id))
 
 
-@bp.post("/opd/<int:agency_id>/nonaktifkan", endpoint="agency_deactivate")
+@bp.post("/opd/<id:agency_id>/nonaktifkan", endpoint="agency_deactivate")
 @role_required("admin")
 def agency_deactivate(agency_id):
     return _toggle_agency(agency_id, False, _("Perangkat daerah dinonaktifkan."))
 
 
-@bp.post("/opd/<int:agency_id>/aktifkan", endpoint="agency_activate")
+@bp.post("/opd/<id:agency_id>/aktifkan", endpoint="agency_activate")
 @role_required("admin")
 def agency_activate(agency_id):
     return _toggle_agency(agency_id, True, _("Perangkat daerah diaktifkan kembali."))
@@ -316,7 +317,7 @@ def _closed_batch_redirect(batch: AsnImportBatch):
     return None
 
 
-@bp.get("/impor/<int:batch_id>", endpoint="import_preview")
+@bp.get("/impor/<id:batch_id>", endpoint="import_preview")
 @role_required(*MANAGERS)
 def import_preview(batch_id):
     batch = _open_batch(batch_id)
@@ -326,13 +327,13 @@ def import_preview(batch_id):
     if tab not in PREVIEW_TABS:
         tab = "masalah" if batch.invalid_count else "baru"
     rows = [r for r in batch.rows if r["action"] == PREVIEW_TABS[tab]]
-    page = ListPagination(items=rows, per_page=50, error_out=False)
+    page = ListPagination(items=rows, per_page=50, page=page_arg(), error_out=False)
     labels = {c.key: c.label for c in COLUMNS}
     return render_template("directory/import_preview.html", batch=batch, tab=tab, page=page, labels=labels,
                            columns=batch.columns["used"], confirm_form=EmptyForm())
 
 
-@bp.post("/impor/<int:batch_id>/konfirmasi", endpoint="import_confirm")
+@bp.post("/impor/<id:batch_id>/konfirmasi", endpoint="import_confirm")
 @role_required(*MANAGERS)
 def import_confirm(batch_id):
     batch = _open_batch(batch_id)
@@ -355,7 +356,7 @@ def import_confirm(batch_id):
     return redirect(url_for("directory.import_preview", batch_id=batch_id))
 
 
-@bp.post("/impor/<int:batch_id>/batal", endpoint="import_cancel")
+@bp.post("/impor/<id:batch_id>/batal", endpoint="import_cancel")
 @role_required(*MANAGERS)
 def import_cancel(batch_id):
     batch = _open_batch(batch_id)

@@ -2,6 +2,7 @@
 from flask import abort, current_app, render_template
 
 from bebeli.extensions import db
+from bebeli.ids import page_arg
 from bebeli.mail import bp
 from bebeli.mail.models import OutboundEmail
 
@@ -14,5 +15,6 @@ def only_in_development():
 
 @bp.get("/")
 def index():
-    page = db.paginate(db.select(OutboundEmail).order_by(OutboundEmail.id.desc()), per_page=20, error_out=False)
+    page = db.paginate(db.select(OutboundEmail).order_by(OutboundEmail.id.desc()), per_page=20, page=page_arg(),
+                       error_out=False)
     return render_template("mail/outbox.html", page=page)

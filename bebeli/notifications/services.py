@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 
 from bebeli.db import utcnow
@@ -16,8 +16,10 @@ from bebeli.extensions import db
 from bebeli.mail.services import send_mail
 from bebeli.money import rupiah
 from bebeli.notifications.models import Notification
-from bebeli.orders.models import Channel
+from bebeli.orders.models import Channel, FulfilmentMethod
 from bebeli.orders.models import FulfilmentStatus as F
+from bebeli.orders.status import rejected_in_full
+from bebeli.urls import public_link
 
 
 @contextmanager
@@ -38,7 +40,7 @@ def notify(user, message: str, *, subject: str, link: str | None = None, order_i
     if email and user.email:
         with request_context():
             send_mail(user.email, f"[BEBELI] {subject}", "order_update", kind=kind, user=user, message=message,
-                      url=request.host_url.rstrip("/") + link if link else None)
+                      url=public_link(link) if link else None)
     return note
 
 
@@ -69,6 +71,13 @@ STEP_MESSAGES = {
     F.CANCELLED: ("both", _l("Pesanan %(number)s dibatalkan: %(note)s")),  # see _recipients
     F.EXPIRED: ("buyer", _l("Pesanan %(number)s kedaluwarsa karena belum dibayar; stok dikembalikan.")),
 }
+# A part collected at the shop is never "sent" and never "arrives".
+PICKUP_STEP_MESSAGES = {
+    F.SHIPPED: ("buyer", _l("Pesanan %(number)s siap diambil di %(shop)s. Konfirmasi penerimaan setelah Anda "
+                            "mengambilnya.")),
+    F.DELIVERED: ("buyer", _l("Pesanan %(number)s sudah diambil. Periksa barang lalu konfirmasi penerimaan.")),
+}
+REJECTED_IN_FULL_MESSAGE = ("seller", _l("Semua barang pesanan %(number)s ditolak pembeli saat diterima: %(note)s"))
 
 
 def _recipients(so, who: str, from_status: F, actor) -> set[str]:
@@ -94,6 +103,10 @@ def notify_step(so, from_status: F, to_status: F, actor, note: str | None) -> No
 
 def _notify_step(so, from_status: F, to_status: F, actor, note: str | None) -> None:
     who, template = STEP_MESSAGES[to_status]
+    if so.fulfilment_method == FulfilmentMethod.PICKUP:
+        who, template = PICKUP_STEP_MESSAGES.get(to_status, (who, template))
+    if to_status == F.COMPLETED and rejected_in_full(so):
+        who, template = REJECTED_IN_FULL_MESSAGE
     message = str(template % {"number": so.number, "shop": so.shop.name, "total": rupiah(so.total_amount),
                               "note": note or "–"})
     subject = str(_l("Pesanan %(number)s", number=so.number))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
+from bebeli.ids import page_arg
 from bebeli.notifications import bp
 from bebeli.notifications import receivers  # noqa: F401  (connects the order signals)
 from bebeli.notifications.models import Notification
@@ -16,11 +17,12 @@ from bebeli.urls import safe_next
 @bp.get("/")
 @login_required
 def index():
-    page = db.paginate(notifications_for(current_user), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(notifications_for(current_user), per_page=current_app.config["PAGE_SIZE"], page=page_arg(),
+                       error_out=False)
     return render_template("notifications/index.html", page=page, unread=unread_count(current_user))
 
 
-@bp.get("/<int:notification_id>", endpoint="open")
+@bp.get("/<id:notification_id>", endpoint="open")
 @login_required
 def open_one(notification_id):
     note = db.session.get(Notification, notification_id)

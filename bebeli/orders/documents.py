@@ -12,7 +12,7 @@ from bebeli.db import utcnow
 from bebeli.identity import format_npwp
 from bebeli.money import rupiah
 from bebeli.orders.models import FulfilmentMethod, SellerOrder
-from bebeli.orders.status import STATUS_LABELS
+from bebeli.orders.status import status_label
 from bebeli.pdf import MUTED, Document
 from bebeli.tax import rate_label
 
@@ -90,7 +90,7 @@ def invoice_for(so: SellerOrder) -> Invoice:
             (_("Tanggal pesanan"), _when(order.created_at)),
             (_("Tanggal bayar"), _when(order.paid_at)),
             (_("Ref. pembayaran"), order.payment_reference),
-            (_("Status"), str(STATUS_LABELS[so.status])),
+            (_("Status"), str(status_label(so.status, so))),
         ],
         parties=[_seller_block(so), _buyer_block(so)],
         rows=rows,

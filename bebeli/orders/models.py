@@ -19,12 +19,12 @@ def _enum(e, length=24):
     return sa.Enum(e, native_enum=False, length=length, values_callable=lambda x: [m.value for m in x])
 
 
-class Channel(str, enum.Enum):
+class Channel(enum.StrEnum):
     PERSONAL = "personal"  # an ASN buying for themself, paid by card
     AGENCY = "agency"      # an agency purchase: PP → PPK approval → treasurer pays
 
 
-class PaymentStatus(str, enum.Enum):
+class PaymentStatus(enum.StrEnum):
     UNPAID = "unpaid"
     PAID = "paid"
     FAILED = "failed"
@@ -34,7 +34,7 @@ class PaymentStatus(str, enum.Enum):
     REFUNDED = "refunded"
 
 
-class FulfilmentStatus(str, enum.Enum):
+class FulfilmentStatus(enum.StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"  # agency channel: waiting for the PPK
     AWAITING_PAYMENT = "awaiting_payment"
     PAID = "paid"                            # (or approved, for agencies): the seller must act
@@ -47,7 +47,7 @@ class FulfilmentStatus(str, enum.Enum):
     EXPIRED = "expired"
 
 
-class FulfilmentMethod(str, enum.Enum):
+class FulfilmentMethod(enum.StrEnum):
     PICKUP = "pickup"
     DELIVERY = "delivery"
 

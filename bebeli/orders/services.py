@@ -41,9 +41,10 @@ from bebeli.orders.models import (
     SellerOrder,
 )
 from bebeli.orders.status import Actor, record_event, transition
+from bebeli.orders.totals import add_up, part_totals
 from bebeli.payments.refunds import refund
 from bebeli.signals import checkout_validating, seller_order_reduced
-from bebeli.tax import ppn_amount, ppn_rate_bp
+from bebeli.tax import ppn_amount
 
 F = FulfilmentStatus
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -52,6 +53,14 @@ _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out o
 class CartNeedsReview(Conflict):
     code = "cart_changed"
     default_message = _l("Isi keranjang berubah sejak halaman ini dibuka. Periksa kembali keranjang Anda.")
+
+
+class TotalChanged(ValidationFailed):
+    """The order would cost other than the total the buyer was shown (a way of receiving
+    changed after the page computed it, or a shop's delivery fee did)."""
+
+    code = "total_changed"
+    default_message = _l("Total pesanan berubah sesuai pilihan Anda. Periksa total yang baru, lalu buat pesanan lagi.")
 
 
 @dataclass(frozen=True)
@@ -78,17 +87,27 @@ def order_by_key(buyer, idempotency_key: str) -> Order | None:
 # --- checkout ------------------------------------------------------------------------------
 
 def place_order(buyer, choices: list[ShopChoice], *, idempotency_key: str,
-                channel: Channel = Channel.PERSONAL, now: datetime | None = None) -> tuple[Order, bool]:
+                channel: Channel = Channel.PERSONAL, now: datetime | None = None,
+                expected_total: int | None = None) -> tuple[Order, bool]:
     """Check out the buyer's whole cart. Returns (order, created); a repeated submission of the
-    same cart returns the first order with created=False."""
+    same cart returns the first order with created=False. With `expected_total` (the total the
+    checkout page showed), an order that would cost anything else is refused."""
     now = now or utcnow()
     existing = order_by_key(buyer, idempotency_key)
     if existing is not None:
         return existing, False
     lines = cart_lines_for(buyer, categories=True)
+    same_cart = bool(lines) and cart_key(buyer, lines) == idempotency_key
+    if not same_cart:
+        # A submission of the same page may have committed its order (and emptied the cart)
+        # between the look-up above and reading the cart: each statement sees what was
+        # committed before it (PostgreSQL's READ COMMITTED), so this look-up finds it.
+        existing = order_by_key(buyer, idempotency_key)
+        if existing is not None:
+            return existing, False
     if not lines:
         raise ValidationFailed(_l("Keranjang Anda kosong."))
-    if cart_key(buyer, lines) != idempotency_key:
+    if not same_cart:
         raise CartNeedsReview()
     review = review_cart(buyer, lines)
     if review.problems:
@@ -105,6 +124,8 @@ def place_order(buyer, choices: list[ShopChoice], *, idempotency_key: str,
                        for index, group in enumerate(review.groups, start=1)],
     )
     _add_up(order)
+    if expected_total is not None and order.total_amount != expected_total:
+        raise TotalChanged()
     if order.total_amount >= MAX_AMOUNT:
         raise ValidationFailed(_l("Nilai pesanan terlalu besar untuk satu kali pembayaran. Bagi menjadi beberapa pesanan."))
     try:
@@ -211,12 +232,6 @@ def _forget_stock(product_id: int) -> None:
         db.session.expire(product, ["stock", "sold_count"])
 
 
-def ppn_for(shop, goods_amount: int, at: datetime | None = None) -> tuple[int, int]:
-    """(rate in basis points, PPN amount) a shop charges on `goods_amount` on that day."""
-    rate = ppn_rate_bp(jakarta_today(at), is_pkp=shop.is_pkp)
-    return rate, ppn_amount(goods_amount, rate)
-
-
 def _seller_order(order_number: str, index: int, group, choice: ShopChoice, status: F, now: datetime) -> SellerOrder:
     shop = group.shop
     lines = [
@@ -227,24 +242,20 @@ def _seller_order(order_number: str, index: int, group, choice: ShopChoice, stat
         )
         for item in group.items
     ]
-    goods = sum(line.amount for line in lines)
-    rate, ppn = ppn_for(shop, goods, now)
+    part = part_totals(shop, sum(line.amount for line in lines), choice.method, now)
     delivery = choice.method == FulfilmentMethod.DELIVERY
-    fee = shop.delivery_fee_amount if delivery else 0
     return SellerOrder(
         shop_id=shop.id, number=f"{order_number}-{index}", status=status, fulfilment_method=choice.method,
         delivery_address=choice.address.strip() if delivery else None, note=(choice.note or "").strip() or None,
-        goods_amount=goods, ppn_amount=ppn, ppn_rate_bp=rate, delivery_fee_amount=fee,
-        total_amount=goods + ppn + fee, lines=lines,
+        goods_amount=part.goods_amount, ppn_amount=part.ppn_amount, ppn_rate_bp=part.ppn_rate_bp,
+        delivery_fee_amount=part.delivery_fee_amount, total_amount=part.total_amount, lines=lines,
     )
 
 
 def _add_up(order: Order) -> None:
-    parts = order.seller_orders
-    order.goods_amount = sum(so.goods_amount for so in parts)
-    order.ppn_amount = sum(so.ppn_amount for so in parts)
-    order.delivery_amount = sum(so.delivery_fee_amount for so in parts)
-    order.total_amount = sum(so.total_amount for so in parts)
+    totals = add_up(order.seller_orders)
+    order.goods_amount, order.ppn_amount = totals.goods_amount, totals.ppn_amount
+    order.delivery_amount, order.total_amount = totals.delivery_amount, totals.total_amount
 
 
 # --- orders that end before payment -----------------------------------------------------------

@@ -14,12 +14,13 @@ from flask_babel import lazy_gettext as _l
 from bebeli.db import utcnow
 from bebeli.errors import InvalidTransition
 from bebeli.extensions import db
+from bebeli.orders.models import Channel, FulfilmentMethod
 from bebeli.orders.models import FulfilmentStatus as F
 from bebeli.orders.models import OrderEvent, PaymentStatus, SellerOrder
 from bebeli.signals import seller_order_transitioned
 
 
-class Actor(str, enum.Enum):
+class Actor(enum.StrEnum):
     BUYER = "buyer"
     SELLER = "seller"
     ADMIN = "admin"
@@ -65,6 +66,14 @@ STATUS_LABELS = {
     F.EXPIRED: _l("Kedaluwarsa"),
 }
 
+# A part the buyer collects at the shop is never "sent": the same two steps, read as pickup.
+PICKUP_LABELS = {
+    F.SHIPPED: _l("Siap diambil"),
+    F.DELIVERED: _l("Sudah diambil"),
+}
+# A part whose every item the buyer refused at receipt ends completed (refunded), not "done".
+REJECTED_AT_RECEIPT_LABEL = _l("Ditolak saat diterima")
+
 STATUS_BADGES = {
     F.AWAITING_APPROVAL: "badge-warning",
     F.AWAITING_PAYMENT: "badge-warning",
@@ -88,12 +97,41 @@ PAYMENT_LABELS = {
     PaymentStatus.REFUNDED: _l("Dikembalikan penuh"),
 }
 
+CHANNEL_LABELS = {
+    Channel.PERSONAL: _l("Pribadi"),
+    Channel.AGENCY: _l("Instansi"),
+}
+
 ACTOR_LABELS = {
     B: _l("Pembeli"),
     S: _l("Penjual"),
     A: _l("Administrator"),
     SYS: _l("Sistem"),
 }
+
+
+def rejected_in_full(so: SellerOrder) -> bool:
+    """Every item of the part was refused at receipt."""
+    return bool(so.lines) and all(line.rejected_quantity == line.quantity for line in so.lines)
+
+
+def status_label(status, so: SellerOrder | None = None):
+    """How a fulfilment status reads, for seller order `so` when given (pickup, or refused in
+    full at receipt); every page, note and document uses this one wording."""
+    status = F(status)
+    if so is not None:
+        if status == F.COMPLETED and rejected_in_full(so):
+            return REJECTED_AT_RECEIPT_LABEL
+        if so.fulfilment_method == FulfilmentMethod.PICKUP and status in PICKUP_LABELS:
+            return PICKUP_LABELS[status]
+    return STATUS_LABELS[status]
+
+
+def status_badge(status, so: SellerOrder | None = None) -> str:
+    status = F(status)
+    if so is not None and status == F.COMPLETED and rejected_in_full(so):
+        return "badge-danger"
+    return STATUS_BADGES[status]
 
 
 def can_move(so: SellerOrder, to: F, actor_kind: Actor) -> bool:
@@ -124,7 +162,7 @@ def transition(so: SellerOrder, to: F, *, actor=None, actor_kind: Actor, note: s
     if not can_move(so, to, actor_kind):
         raise InvalidTransition(
             _l("Pesanan %(number)s tidak dapat diubah dari “%(frm)s” menjadi “%(to)s”.",
-               number=so.number, frm=STATUS_LABELS[frm], to=STATUS_LABELS[to]),
+               number=so.number, frm=status_label(frm, so), to=status_label(to, so)),
             from_status=frm.value, to_status=to.value,
         )
     now = utcnow()
@@ -138,7 +176,7 @@ def transition(so: SellerOrder, to: F, *, actor=None, actor_kind: Actor, note: s
         db.session.refresh(so)
         raise InvalidTransition(
             _l("Status pesanan %(number)s baru saja berubah menjadi “%(now)s”. Muat ulang halaman.",
-               number=so.number, now=STATUS_LABELS[so.status]),
+               number=so.number, now=status_label(so.status, so)),
         )
     event = record_event(so, order_id=so.order_id, actor=actor, actor_kind=actor_kind,
                          from_status=frm, to_status=to, note=note)

@@ -12,12 +12,12 @@ from bebeli.auth.permissions import get_or_404, role_required
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
+from bebeli.ids import page_arg
 from bebeli.money import rupiah
 from bebeli.orders import bp, documents
 from bebeli.orders import services as orders
 from bebeli.orders.forms import CancelForm, RejectForm, ShipForm, receipt_form_for
-from bebeli.orders.models import FulfilmentStatus as F
-from bebeli.orders.models import Order, SellerOrder
+from bebeli.orders.models import Channel, FulfilmentMethod, Order, SellerOrder
 from bebeli.orders.permissions import can_view_seller_order, is_buyer_of, is_seller_of
 from bebeli.orders.queries import (
     BUYER_FILTERS,
@@ -28,7 +28,7 @@ from bebeli.orders.queries import (
     orders_for,
     seller_orders_for,
 )
-from bebeli.orders.status import ACTOR_LABELS, PAYMENT_LABELS, STATUS_BADGES, STATUS_LABELS, Actor
+from bebeli.orders.status import ACTOR_LABELS, CHANNEL_LABELS, PAYMENT_LABELS, Actor, status_badge, status_label
 from bebeli.payments.services import cancel_unpaid, expire_if_overdue
 from bebeli.tax import rate_label
 
@@ -37,9 +37,10 @@ BUYER_ROLES = ("buyer", "pp")
 
 # Template helpers are globals so that imported macros (orders/_macros.html) see them too.
 TEMPLATE_GLOBALS = {
-    "order_status_label": lambda status: STATUS_LABELS[F(status)],
-    "order_status_badge": lambda status: STATUS_BADGES[F(status)],
+    "order_status_label": status_label,  # (status, seller order when known)
+    "order_status_badge": status_badge,
     "payment_status_label": lambda status: PAYMENT_LABELS.get(status, status),
+    "channel_label": lambda channel: CHANNEL_LABELS[Channel(channel)],
     "actor_label": lambda kind: ACTOR_LABELS.get(Actor(kind), kind),
     "endpoint_exists": lambda endpoint: endpoint in current_app.view_functions,
     "order_filter_labels": FILTER_LABELS,
@@ -68,7 +69,7 @@ def _act(action, so: SellerOrder, done_message: str, *args, **kwargs):
 
 
 def _page(stmt):
-    return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
 
 
 # --- buyer -------------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ def index():
     return render_template("orders/index.html", page=page, status=status, filters=BUYER_FILTERS)
 
 
-@bp.get("/<int:order_id>")
+@bp.get("/<id:order_id>")
 @role_required(*BUYER_ROLES)
 def detail(order_id):
     order = get_or_404(Order, order_id, check=is_buyer_of)
@@ -96,7 +97,7 @@ def _detail(order: Order, viewer: str, **context):
                            shops={so.id: so.shop.name for so in order.seller_orders}, **context)
 
 
-@bp.post("/<int:order_id>/batal")
+@bp.post("/<id:order_id>/batal")
 @role_required(*BUYER_ROLES)
 def cancel(order_id):
     order = get_or_404(Order, order_id, check=is_buyer_of)
@@ -117,7 +118,7 @@ def _buyer_part(so_id) -> SellerOrder:
     return get_or_404(SellerOrder, so_id, check=lambda user, so: is_buyer_of(user, so.order))
 
 
-@bp.post("/bagian/<int:so_id>/batal")
+@bp.post("/bagian/<id:so_id>/batal")
 @role_required(*BUYER_ROLES)
 def cancel_part(so_id):
     so = _buyer_part(so_id)
@@ -128,7 +129,7 @@ def cancel_part(so_id):
     return redirect(url_for("orders.detail", order_id=so.order_id))
 
 
-@bp.route("/bagian/<int:so_id>/terima", methods=["GET", "POST"])
+@bp.route("/bagian/<id:so_id>/terima", methods=["GET", "POST"])
 @role_required(*BUYER_ROLES)
 def receipt(so_id):
     so = _buyer_part(so_id)
@@ -149,7 +150,7 @@ def receipt(so_id):
     return render_template("orders/receipt.html", so=so, form=form)
 
 
-@bp.get("/bagian/<int:so_id>/invoice.pdf")
+@bp.get("/bagian/<id:so_id>/invoice.pdf")
 @role_required(*BUYER_ROLES, "seller", "admin")
 def invoice(so_id):
     so = get_or_404(SellerOrder, so_id, check=can_view_seller_order)
@@ -178,7 +179,7 @@ def _seller_part(so_id) -> SellerOrder:
     return get_or_404(SellerOrder, so_id, check=is_seller_of)
 
 
-@bp.get("/toko/<int:so_id>")
+@bp.get("/toko/<id:so_id>")
 @role_required("seller")
 def seller_detail(so_id):
     so = _seller_part(so_id)
@@ -191,7 +192,7 @@ def _back_to(so: SellerOrder):
     return redirect(url_for("orders.seller_detail", so_id=so.id))
 
 
-@bp.post("/toko/<int:so_id>/terima")
+@bp.post("/toko/<id:so_id>/terima")
 @role_required("seller")
 def accept(so_id):
     so = _seller_part(so_id)
@@ -200,7 +201,7 @@ def accept(so_id):
     return _back_to(so)
 
 
-@bp.post("/toko/<int:so_id>/tolak")
+@bp.post("/toko/<id:so_id>/tolak")
 @role_required("seller")
 def reject(so_id):
     so = _seller_part(so_id)
@@ -213,27 +214,34 @@ def reject(so_id):
     return _back_to(so)
 
 
-@bp.post("/toko/<int:so_id>/kirim")
+def _is_pickup(so: SellerOrder) -> bool:
+    return so.fulfilment_method == FulfilmentMethod.PICKUP
+
+
+@bp.post("/toko/<id:so_id>/kirim")
 @role_required("seller")
 def ship(so_id):
     so = _seller_part(so_id)
     form = ShipForm()
     if form.validate_on_submit():
-        _act(orders.ship_seller_order, so, _("Pesanan %(number)s ditandai dikirim.", number=so.number),
-             courier=form.courier.data, tracking_number=form.tracking_number.data)
+        done = (_("Pesanan %(number)s ditandai siap diambil.", number=so.number) if _is_pickup(so)
+                else _("Pesanan %(number)s ditandai dikirim.", number=so.number))
+        _act(orders.ship_seller_order, so, done, courier=form.courier.data, tracking_number=form.tracking_number.data)
     return _back_to(so)
 
 
-@bp.post("/toko/<int:so_id>/sampai")
+@bp.post("/toko/<id:so_id>/sampai")
 @role_required("seller")
 def delivered(so_id):
     so = _seller_part(so_id)
     if EmptyForm().validate_on_submit():
-        _act(orders.mark_delivered, so, _("Pesanan %(number)s ditandai sampai.", number=so.number))
+        done = (_("Pesanan %(number)s ditandai sudah diambil.", number=so.number) if _is_pickup(so)
+                else _("Pesanan %(number)s ditandai sampai.", number=so.number))
+        _act(orders.mark_delivered, so, done)
     return _back_to(so)
 
 
-@bp.get("/toko/<int:so_id>/slip.pdf")
+@bp.get("/toko/<id:so_id>/slip.pdf")
 @role_required("seller")
 def packing_slip(so_id):
     so = _seller_part(so_id)
@@ -250,7 +258,7 @@ def admin_index():
     return render_template("orders/admin_index.html", page=page, status=status, q=search, filters=BUYER_FILTERS)
 
 
-@bp.get("/admin/<int:order_id>")
+@bp.get("/admin/<id:order_id>")
 @role_required("admin")
 def admin_detail(order_id):
     return _detail(get_or_404(Order, order_id), "admin")

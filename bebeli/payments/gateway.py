@@ -36,6 +36,15 @@ class WebhookRejected(Exception):
     """The payload is not a genuine, fresh event from the gateway."""
 
 
+class WebhookMalformed(Exception):
+    """A genuine (signed) payload that is not an event this site can read: no id, no
+    data.object, a field of the wrong type or size. Answered 400 and logged, never acted on."""
+
+
+# The largest order id the orders table holds (a PostgreSQL integer).
+MAX_ORDER_ID = 2**31 - 1
+
+
 @dataclass(frozen=True)
 class CheckoutSession:
     id: str
@@ -55,13 +64,15 @@ class CheckoutSession:
         intent = data.get("payment_intent")
         if isinstance(intent, Mapping):
             intent = intent.get("id")
-        reference = data.get("client_reference_id") or (data.get("metadata") or {}).get("order_id")
+        reference = str(data.get("client_reference_id") or (data.get("metadata") or {}).get("order_id") or "")
         amount = data.get("amount_total")
         return cls(
             id=data["id"], url=data.get("url"), status=data.get("status") or "open",
             payment_status=data.get("payment_status") or "unpaid", payment_intent=intent,
             amount_total=None if amount is None else int(amount) // IDR_MINOR_UNITS,
-            order_id=int(reference) if reference and str(reference).isdigit() else None,
+            # ASCII digits only ("²".isdigit() is True too), within what an order id can be
+            order_id=int(reference) if reference.isascii() and reference.isdigit()
+            and int(reference) <= MAX_ORDER_ID else None,
         )
 
 
@@ -176,11 +187,66 @@ class StripeGateway(PaymentGateway):
         return RefundResult(id=refund.id, status=refund.status, amount=refund.amount // IDR_MINOR_UNITS)
 
     def verify_webhook(self, payload, signature):
-        try:
-            stripe.Webhook.construct_event(payload, signature, self.webhook_secret)
-        except (stripe.SignatureVerificationError, ValueError) as error:
+        try:  # the signature alone first: what the body says is read only once it is genuine
+            stripe.WebhookSignature.verify_header(payload, signature, self.webhook_secret,
+                                                  stripe.Webhook.DEFAULT_TOLERANCE)
+        except (stripe.SignatureVerificationError, ValueError) as error:  # ValueError: not UTF-8
             raise WebhookRejected(str(error)) from error
-        return json.loads(payload)
+        return parse_event(payload)
+
+
+# --- reading a verified webhook body ---------------------------------------------------------
+# What the event's object must look like, by event type prefix: field -> (kind, required).
+# Strings fit the columns they are stored in or compared with; amounts are whole numbers;
+# related objects are ids (webhook bodies never carry expanded objects).
+_TEXT, _LONG_TEXT, _SHORT_TEXT, _AMOUNT, _MAPPING = "text", "long text", "short text", "amount", "mapping"
+OBJECT_SHAPES = {
+    "checkout.session.": {
+        "id": (_TEXT, True), "url": (_LONG_TEXT, False), "status": (_SHORT_TEXT, False),
+        "payment_status": (_SHORT_TEXT, False), "payment_intent": (_TEXT, False),
+        "amount_total": (_AMOUNT, False), "client_reference_id": (_TEXT, False), "metadata": (_MAPPING, False),
+    },
+    "charge.": {"id": (_TEXT, True), "payment_intent": (_TEXT, False), "amount_refunded": (_AMOUNT, False)},
+}
+_TEXT_LIMITS = {_TEXT: 255, _LONG_TEXT: 8192, _SHORT_TEXT: 20}
+MAX_AMOUNT = 10**15  # hundredths of a rupiah: far above any order, far below a BIGINT
+
+
+def _is_text(value, kind: str) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= _TEXT_LIMITS[kind] and "\x00" not in value
+
+
+def _fits(value, kind: str) -> bool:
+    if kind == _AMOUNT:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_AMOUNT
+    if kind == _MAPPING:  # Stripe's metadata: text keys and text values
+        return isinstance(value, dict) and all(_is_text(k, _TEXT) and _is_text(v, _LONG_TEXT) for k, v in value.items())
+    return _is_text(value, kind)
+
+
+def parse_event(payload: bytes | str) -> dict:
+    """The event in a verified webhook body, or WebhookMalformed saying what is wrong with it."""
+    try:
+        event = json.loads(payload)
+    except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, or nested past reading
+        raise WebhookMalformed("the body is not JSON") from error
+    if not isinstance(event, dict):
+        raise WebhookMalformed(f"the body is a JSON {type(event).__name__}, not an object")
+    if not _is_text(event.get("id"), _TEXT):
+        raise WebhookMalformed("the event has no usable id")
+    if not _is_text(event.get("type"), _TEXT) or len(event["type"]) > 80:
+        raise WebhookMalformed("the event has no usable type")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise WebhookMalformed("the event has no data.object")
+    obj = data["object"]
+    for prefix, shape in OBJECT_SHAPES.items():
+        if event["type"].startswith(prefix):
+            for name, (kind, required) in shape.items():
+                value = obj.get(name)
+                if (value is None and required) or (value is not None and not _fits(value, kind)):
+                    raise WebhookMalformed(f"data.object.{name} is missing or not a usable {kind}")
+    return event
 
 
 class SimulatedGateway(PaymentGateway):

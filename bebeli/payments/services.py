@@ -12,7 +12,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from bebeli.db import utcnow
 from bebeli.errors import Conflict, NotFound
@@ -164,15 +164,23 @@ def pay_without_screen(order: Order) -> str:
 
 
 def close_session(order: Order) -> None:
-    """Close the order's open gateway session so it can no longer be paid, before its stock is
-    released. If the buyer paid just before, the payment is applied instead."""
-    payment = open_payment(order)
-    if payment is None:
-        return
-    session = get_gateway(payment.gateway).expire_checkout(payment.session_id)
-    _sync_payment_row(session, payment)
-    if session.is_paid:
-        mark_paid(order, reference=session.payment_intent or session.id, amount=session.amount_total)
+    """Before an unpaid order ends and its stock is released, ask the gateway about every
+    session of the order that may have taken money: an open one is closed so it can no longer
+    be paid; one that completed (the buyer paid but the return request or the webhook never
+    arrived) is read back. If the buyer paid on any of them, the payment is applied instead."""
+    payments = db.session.scalars(
+        sa.select(Payment).where(Payment.order_id == order.id, Payment.status != "expired").order_by(Payment.id.desc())
+    ).all()
+    for payment in payments:
+        gateway = get_gateway(payment.gateway)
+        if payment.status == "open":
+            session = gateway.expire_checkout(payment.session_id)
+        else:
+            session = gateway.retrieve_for(payment)
+        _sync_payment_row(session, payment)
+        if session.is_paid:
+            mark_paid(order, reference=session.payment_intent or session.id, amount=session.amount_total)
+            return
 
 
 def expire_if_overdue(order: Order) -> bool:
@@ -222,7 +230,10 @@ def _locked_order_for_session(session: CheckoutSession) -> Order | None:
     order_id = session.order_id
     if order_id is None:
         order_id = db.session.scalar(sa.select(Payment.order_id).where(Payment.session_id == session.id))
-    return lock_order(order_id) if order_id is not None else None
+    try:
+        return lock_order(order_id) if order_id is not None else None
+    except NoResultFound:  # a reference to no order of ours
+        return None
 
 
 def _on_session(obj) -> tuple[Order | None, str]:

@@ -2,6 +2,7 @@
 and the Stripe webhook endpoint."""
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -18,10 +19,11 @@ from bebeli.forms import EmptyForm
 from bebeli.orders.models import Order
 from bebeli.orders.permissions import is_buyer_of
 from bebeli.payments import bp
-from bebeli.payments.gateway import SimulatedGateway, WebhookRejected, get_gateway
+from bebeli.payments.gateway import SimulatedGateway, WebhookMalformed, WebhookRejected, get_gateway
 from bebeli.payments.models import Payment
 from bebeli.payments.services import confirm_return, expire_if_overdue, handle_event, pay_simulated, start_payment
 
+log = logging.getLogger(__name__)
 BUYER_ROLES = ("buyer", "pp")
 
 OUTCOME_MESSAGES = {
@@ -41,7 +43,7 @@ def _order_of_buyer(order_id) -> Order:
     return order
 
 
-@bp.post("/<int:order_id>/mulai")
+@bp.post("/<id:order_id>/mulai")
 @role_required(*BUYER_ROLES)
 def start(order_id):
     order = _order_of_buyer(order_id)
@@ -65,7 +67,7 @@ def start(order_id):
     return redirect(url, code=303)
 
 
-@bp.get("/<int:order_id>/selesai")
+@bp.get("/<id:order_id>/selesai")
 @role_required(*BUYER_ROLES)
 def success(order_id):
     order = _order_of_buyer(order_id)
@@ -123,6 +125,9 @@ def stripe_webhook():
         event = gateway.verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"))
     except WebhookRejected:
         return jsonify(error="invalid_signature", message="signature verification failed", status=400), 400
+    except WebhookMalformed as error:  # genuine, but nothing this site can act on: Stripe shows the 400
+        log.warning("stripe webhook refused: %s", error)
+        return jsonify(error="malformed_event", message=str(error), status=400), 400
     outcome = handle_event(event)
     db.session.commit()
     return jsonify(received=True, outcome=outcome)

@@ -1,12 +1,20 @@
-"""Demo procurement officials and budget lines for Dinas Pendidikan (DISDIK)."""
+"""Demo procurement officials and budget lines for Dinas Pendidikan (DISDIK), and one agency
+purchase taken through every step by the real services (ordered, approved by the PPK with its
+Surat Pesanan, shipped, received with a BAST, paid by the treasurer), so the open-data feed
+has something to publish from the first run."""
 from __future__ import annotations
 
 from bebeli.auth.models import Role, User
 from bebeli.auth.services import create_user, grant_role
+from bebeli.cart.services import add_to_cart
+from bebeli.catalog.models import Product
+from bebeli.dates import jakarta_today
 from bebeli.directory.models import Agency
 from bebeli.extensions import db
+from bebeli.orders import services as orders
+from bebeli.procurement import services
 from bebeli.procurement.budget import agency_budget, create_budget_line, current_fiscal_year, set_agency_budget
-from bebeli.procurement.models import BudgetLine
+from bebeli.procurement.models import AgencyPurchase, BudgetLine
 
 # (role, email, name, phone, account note)
 OFFICIALS = [
@@ -45,3 +53,35 @@ def seed(accounts: list, password: str) -> None:
             create_budget_line(agency, fiscal_year=year, code=code, name=name, pagu_amount=pagu, actor=None)
     if agency_budget(agency.id, year) is None:
         set_agency_budget(agency, year, 2_400_000_000, actor=None)
+    if db.session.scalar(db.select(AgencyPurchase.id).limit(1)) is None:  # seeded before, or a real database
+        _completed_purchase(agency, year)
+
+
+# The office supplies of the completed purchase: (product name, quantity), from one PKP shop, above
+# the PPh 22 threshold so the documents show the treasurer's withholding.
+SUPPLIES = [("Kertas HVS A4 80 gram", 40), ("Pulpen Gel Hitam Isi 12", 20)]
+
+
+def _completed_purchase(agency: Agency, year: int) -> None:
+    officials = {role: db.session.scalar(db.select(User).where(User.email == email))
+                 for role, email, *_ in OFFICIALS}
+    pp, ppk, treasurer = officials[Role.PP], officials[Role.PPK], officials[Role.TREASURER]
+    products = [(db.session.scalar(db.select(Product).where(Product.name == name).limit(1)), quantity)
+                for name, quantity in SUPPLIES]
+    line = db.session.scalar(db.select(BudgetLine).where(
+        BudgetLine.agency_id == agency.id, BudgetLine.fiscal_year == year, BudgetLine.code == BUDGET_LINES[0][0]))
+    if any(product is None for product, _ in products) or line is None:
+        return  # the catalog demo did not run
+    for product, quantity in products:
+        add_to_cart(pp, product, quantity)
+    order, _ = services.place_agency_order(
+        pp, agency_id=agency.id, budget_line_id=line.id, ppk_id=ppk.id, note=None,
+        delivery_address=agency.address or "Kantor Dinas Pendidikan", idempotency_key=services.agency_cart_key(pp))
+    for purchase in db.session.scalars(db.select(AgencyPurchase).where(AgencyPurchase.order_id == order.id)):
+        seller = purchase.shop.owner
+        services.approve_purchase(purchase, ppk)
+        services.accept_sp(purchase, seller)
+        orders.ship_seller_order(purchase.seller_order, seller, courier="Kurir toko", tracking_number=None)
+        services.sign_bast(purchase, ppk, rejected={}, note="Barang diterima lengkap di kantor.")
+        services.record_payment(purchase, treasurer, paid_on=jakarta_today(), reference=f"SP2D-{purchase.id:05d}/LS/{year}",
+                                amount=purchase.net_amount)

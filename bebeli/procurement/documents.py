@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from bebeli.identity import format_npwp
 from bebeli.money import rupiah
+from bebeli.orders.models import FulfilmentMethod
 from bebeli.pdf import Document
 from bebeli.procurement.models import AgencyPurchase
 
@@ -57,13 +58,19 @@ def _parties(doc: Document, purchase: AgencyPurchase) -> None:
     ])
 
 
-def _tax_rows(purchase: AgencyPurchase, total_label: str) -> list[tuple[str, str, bool]]:
+def _tax_rows(purchase: AgencyPurchase, total_label: str,
+              goods_label: str | None = None) -> list[tuple[str, str, bool]]:
+    """The figures under a document's table. With `goods_label`, the goods' value (with PPN)
+    is a total of its own and delivery a line after it."""
     rows = [(_("DPP (harga barang tanpa PPN)"), rupiah(purchase.dpp_amount), False),
             (_("PPN %(rate)s", rate=_percent(purchase.ppn_rate_bp)), rupiah(purchase.ppn_amount), False)]
+    if goods_label:
+        rows.append((goods_label, rupiah(purchase.goods_value_amount), True))
     if purchase.delivery_amount:
         rows.append((_("Ongkos kirim"), rupiah(purchase.delivery_amount), False))
+    if not goods_label or purchase.delivery_amount:
+        rows.append((total_label, rupiah(purchase.gross_amount), True))
     rows += [
-        (total_label, rupiah(purchase.gross_amount), True),
         (_("Dipotong PPh 22 %(rate)s", rate=_percent(purchase.pph22_rate_bp)) if purchase.pph22_amount
          else _("PPh 22 (tidak dipotong)"), rupiah(-purchase.pph22_amount), False),
         (_("PPN dipungut bendahara"), rupiah(-purchase.ppn_withheld_amount), False),
@@ -94,7 +101,7 @@ def surat_pesanan(purchase: AgencyPurchase) -> bytes:
     doc = _document(purchase, _("SURAT PESANAN"), purchase.sp_number, purchase.sp_date, [
         (_("Nomor pesanan"), so.number),
         (_("Kode anggaran"), f"{line.code} — {line.name} (TA {line.fiscal_year})"),
-        (_("Alamat kirim"), so.delivery_address),
+        _handover_place(purchase),
     ])
     rows = []
     for index, item in enumerate(so.lines, start=1):
@@ -108,6 +115,13 @@ def surat_pesanan(purchase: AgencyPurchase) -> bytes:
     doc.totals(_tax_rows(purchase, _("Nilai Surat Pesanan")))
     _signature(doc, purchase, _("Disetujui"), purchase.approved_at)
     return doc.render()
+
+
+def _handover_place(purchase: AgencyPurchase) -> tuple[str, str]:
+    so, shop = purchase.seller_order, purchase.shop
+    if so.fulfilment_method == FulfilmentMethod.PICKUP:
+        return _("Cara menerima"), _("Diambil sendiri di %(address)s", address=f"{shop.address}, {shop.kecamatan}")
+    return _("Alamat kirim"), so.delivery_address
 
 
 def _accepted_rows(purchase: AgencyPurchase) -> list[list]:
@@ -131,9 +145,33 @@ def bast(purchase: AgencyPurchase) -> bytes:
     doc.grid([_(h) for h in _ACCEPTED_HEADINGS], _accepted_rows(purchase), _ACCEPTED_WIDTHS, _ACCEPTED_ALIGN)
     if purchase.bast_note:
         doc.fields([(_("Catatan pemeriksaan"), purchase.bast_note)])
-    doc.totals(_tax_rows(purchase, _("Nilai barang diterima")))
-    _signature(doc, purchase, _("Ditandatangani"), purchase.received_at)
+    doc.totals(_tax_rows(purchase, _("Jumlah termasuk ongkos kirim"), goods_label=_("Nilai barang diterima")))
+    _handover_signatures(doc, purchase)
     return doc.render()
+
+
+def _handover_signatures(doc: Document, purchase: AgencyPurchase) -> None:
+    """Both parties of the handover: the seller who delivered and the PPK who received."""
+    shop, so = purchase.shop, purchase.seller_order
+    handed = so.shipped_at or so.delivered_at
+    doc.ln(3)
+    doc.columns([
+        (_("Yang menyerahkan: Penyedia"), [
+            (_("Nama usaha"), shop.name),
+            (_("Nama"), shop.owner_name),
+            (_("Penyerahan dicatat penjual"), f"{_moment(handed)} WIB" if handed else None),
+            (_("Tanda tangan"), f"\n\n( {shop.owner_name} )"),   # signed on paper when printed
+        ]),
+        (_("Yang menerima: Pejabat Pembuat Komitmen"), [
+            (_("Perangkat daerah"), purchase.agency.name),
+            (_("Nama"), purchase.ppk.name),
+            (_("Ditandatangani secara elektronik"), f"{_moment(purchase.received_at)} WIB"),
+        ]),
+    ])
+
+
+def _moment(value) -> str:
+    return format_datetime(value, "d MMMM yyyy HH:mm")
 
 
 def invoice(purchase: AgencyPurchase) -> bytes:

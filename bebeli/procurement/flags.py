@@ -20,11 +20,10 @@ from sqlalchemy.orm import defaultload
 from bebeli.dates import jakarta_today
 from bebeli.db import utcnow
 from bebeli.extensions import db
-from bebeli.identity import IdentityError, normalize_phone
 from bebeli.orders.models import Order, OrderLine
-from bebeli.procurement.models import AgencyPurchase, OfficialDeclaration, Stage
-from bebeli.procurement.officials import declarations_of
-from bebeli.procurement.tax import rates_on
+from bebeli.procurement.models import AgencyPurchase, Stage
+from bebeli.procurement.officials import declarations_of, shop_ties
+from bebeli.procurement.tax import WithholdingRates, pph22_on, rates_on
 from bebeli.sellers.models import Shop
 
 SPLIT_KINDS = {
@@ -67,10 +66,16 @@ class SplitFlag:
     category_id: int | None
     pieces: list[SplitPiece] = field(default_factory=list)
     purchases: list[AgencyPurchase] = field(default_factory=list)
+    rates: WithholdingRates | None = None   # the rates the thresholds came from
 
     @property
     def total_amount(self) -> int:
         return sum(p.amount for p in self.pieces)
+
+    @property
+    def pph22_due_amount(self) -> int:
+        """The PPh 22 the treasurer would have withheld had the pieces been one purchase."""
+        return pph22_on(self.total_amount, self.rates) if self.rates else 0
 
     @property
     def rows(self) -> list[tuple[SplitPiece, AgencyPurchase]]:
@@ -123,12 +128,13 @@ def splitting_flags(*, since: datetime | None = None, agency_ids=None) -> list[S
     cfg = current_app.config
     window = timedelta(days=cfg["SPLIT_WINDOW_DAYS"])
     since = since or (utcnow() - timedelta(days=365))
-    thresholds = {"pph22": rates_on(jakarta_today()).pph22_threshold_amount, "channel": channel_limit_amount()}
+    rates = rates_on(jakarta_today())
+    thresholds = {"pph22": rates.pph22_threshold_amount, "channel": channel_limit_amount()}
     flags = []
     for (agency_id, shop_id, category_id), pieces in _pieces_since(since, agency_ids).items():
         for kind, threshold in thresholds.items():
             for members in _split_windows(pieces, threshold, window):
-                flags.append(SplitFlag(kind, threshold, agency_id, shop_id, category_id, members))
+                flags.append(SplitFlag(kind, threshold, agency_id, shop_id, category_id, members, rates=rates))
     _attach_purchases(flags)
     return sorted(flags, key=lambda f: f.pieces[-1].placed_at, reverse=True)
 
@@ -161,49 +167,12 @@ class SelfDealingFlag:
         return (self.official.id, self.role, self.purchase.shop_id, tuple(self.matches))
 
 
-def _phone(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return normalize_phone(value)
-    except IdentityError:
-        return "".join(ch for ch in value if ch.isdigit()) or None
-
-
-def _official_identifiers(user, declaration: OfficialDeclaration | None) -> dict[str, set[str]]:
-    ids = {"nik": set(), "phone": set(), "bank_account": set()}
-    for phone in (user.phone, declaration and declaration.phone):
-        if _phone(phone):
-            ids["phone"].add(_phone(phone))
-    if declaration and declaration.nik:
-        ids["nik"].add(declaration.nik)
-    if declaration and declaration.bank_account_number:
-        ids["bank_account"].add(declaration.bank_account_number)
-    return ids
-
-
-def _shop_identifiers(shop) -> dict[str, set[str]]:
-    phones = {_phone(shop.phone), _phone(shop.owner.phone)} - {None}
-    return {
-        "nik": {shop.nik} if shop.nik else set(),
-        "phone": phones,
-        "bank_account": {shop.bank_account_number} if shop.bank_account_number else set(),
-    }
-
-
-def _matches(user, declaration, shop) -> list[str]:
-    found = ["account"] if user.id == shop.owner_id else []
-    mine, theirs = _official_identifiers(user, declaration), _shop_identifiers(shop)
-    found += [key for key in ("nik", "phone", "bank_account") if mine[key] & theirs[key]]
-    return found
-
-
 def self_dealing_for(purchases: list[AgencyPurchase]) -> list[SelfDealingFlag]:
     declarations = declarations_of({p.pp_id for p in purchases} | {p.ppk_id for p in purchases})
     flags = []
     for purchase in purchases:
         for role, user in (("pp", purchase.pp), ("ppk", purchase.ppk)):
-            found = _matches(user, declarations.get(user.id), purchase.shop)
+            found = shop_ties(user, declarations.get(user.id), purchase.shop)
             if found:
                 flags.append(SelfDealingFlag(purchase, user, role, found))
     return flags

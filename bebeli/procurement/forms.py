@@ -3,13 +3,26 @@ rupiah fields use InputRequired, which keeps the field's own "not an amount" mes
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from bebeli.auth.models import Role
+from bebeli.cart.forms import MethodChoiceForm
 from bebeli.forms import BaseForm, RupiahField
+from bebeli.ids import id_coerce
 from bebeli.money import MAX_AMOUNT
-from bebeli.validators import NIK, BankAccount, Phone
+from bebeli.validators import NIK, BankAccount, EmailAddress, Phone
 
 
 def positive_amount(form, field):
@@ -46,8 +59,7 @@ ROLE_CHOICES = [
 
 
 class AppointForm(BaseForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    name = StringField(_l("Nama lengkap (untuk akun baru)"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("Email ASN"), validators=[DataRequired(), Length(max=254), EmailAddress()])
     role = SelectField(_l("Peran"), choices=ROLE_CHOICES)
     nik = StringField(_l("NIK"), validators=[Optional(), NIK()], render_kw={"inputmode": "numeric"})
     phone = StringField(_l("Nomor telepon"), validators=[Optional(), Phone()], render_kw={"inputmode": "tel"})
@@ -56,10 +68,13 @@ class AppointForm(BaseForm):
 
 
 class AgencyCheckoutForm(BaseForm):
-    budget_line = SelectField(_l("Kode anggaran"), coerce=int, validate_choice=False)
-    ppk = SelectField(_l("PPK yang menyetujui"), coerce=int, validate_choice=False)
-    delivery_address = TextAreaField(_l("Alamat pengiriman"), validators=[DataRequired(), Length(max=500)])
+    budget_line = SelectField(_l("Kode anggaran"), coerce=id_coerce, validate_choice=False)
+    ppk = SelectField(_l("PPK yang menyetujui"), coerce=id_coerce, validate_choice=False)
+    # Required when a shop's part is delivered (the service says so); not when all is collected.
+    delivery_address = TextAreaField(_l("Alamat pengiriman"), validators=[Optional(), Length(max=500)])
     note = TextAreaField(_l("Catatan untuk penjual"), validators=[Optional(), Length(max=500)])
+    shops = FieldList(FormField(MethodChoiceForm), min_entries=0, max_entries=50)
+    quoted_total = HiddenField(validators=[Length(max=20)])   # as on the personal checkout
 
 
 class NoteForm(BaseForm):

@@ -85,7 +85,7 @@ class OfficialDeclaration(TimestampMixin, db.Model):
     user = relationship("User", lazy="joined")
 
 
-class Stage(str, enum.Enum):
+class Stage(enum.StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"  # placed by the PP, waiting for the PPK
     RETURNED = "returned"                    # sent back by the PPK with a note
     APPROVED = "approved"                    # Surat Pesanan issued; budget charged
@@ -158,9 +158,14 @@ class AgencyPurchase(TimestampMixin, db.Model):
     )
 
     @property
+    def goods_value_amount(self) -> int:
+        """The goods with their PPN, without delivery (the value of what was handed over)."""
+        return self.dpp_amount + self.ppn_amount
+
+    @property
     def gross_amount(self) -> int:
         """The invoice value: goods, PPN and delivery (what the budget pays, withholding included)."""
-        return self.dpp_amount + self.ppn_amount + self.delivery_amount
+        return self.goods_value_amount + self.delivery_amount
 
     @property
     def outstanding_amount(self) -> int:
@@ -171,12 +176,12 @@ class AgencyPurchase(TimestampMixin, db.Model):
         return [o for o in self.offers if o.status == OfferStatus.PENDING]
 
 
-class OfferSide(str, enum.Enum):
+class OfferSide(enum.StrEnum):
     BUYER = "buyer"    # proposed by the PP
     SELLER = "seller"  # a counter-offer from the seller
 
 
-class OfferStatus(str, enum.Enum):
+class OfferStatus(enum.StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     COUNTERED = "countered"

@@ -1,17 +1,21 @@
 """Per-agency figures for administrators: spending through BEBELI this fiscal year, budget
-used, and the share of goods/services spending going to small businesses (target 40%)."""
+used, and the share of goods/services spending going to small businesses (target 40%); and
+the integrity flags as a table for export."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from bebeli.catalog.models import Category
 from bebeli.directory.models import Agency
 from bebeli.extensions import db
 from bebeli.procurement.budget import current_fiscal_year
-from bebeli.procurement.flags import self_dealing_flags, splitting_flags
+from bebeli.procurement.flags import SplitFlag, self_dealing_flags, splitting_flags
 from bebeli.procurement.models import CHARGED_STAGES, AgencyBudget, AgencyPurchase, BudgetLine
+from bebeli.quotas.reports import Column, Table
 
 
 @dataclass
@@ -87,3 +91,39 @@ def admin_panel() -> AdminPanel:
     rows = [row for row in agency_spending(year) if row.base_amount]
     return AdminPanel(year, sum(r.spent_amount for r in rows), sum(r.meets_target for r in rows), len(rows),
                       splitting_flags(), self_dealing_flags())
+
+
+def split_flags_table(flags: list[SplitFlag]) -> Table:
+    """The package-splitting flags as one row each, for the monitoring export (CSV/XLSX)."""
+    category_ids = {f.category_id for f in flags if f.category_id is not None}
+    names = db.select(Category.id, Category.name).where(Category.id.in_(category_ids))
+    categories = {row.id: row.name for row in db.session.execute(names)} if category_ids else {}
+    rows = []
+    for flag in flags:
+        first = flag.purchases[0] if flag.purchases else None
+        rows.append({
+            "kind": str(flag.kind_label),
+            "agency": first.agency.name if first else None,
+            "shop": first.shop.name if first else None,
+            "category": categories.get(flag.category_id),
+            "orders": ", ".join(p.sp_number or p.seller_order.number for p in flag.purchases),
+            "count": len(flag.pieces),
+            "first_at": flag.pieces[0].placed_at,
+            "last_at": flag.pieces[-1].placed_at,
+            "total": flag.total_amount,
+            "threshold": flag.threshold_amount,
+            "pph22_due": flag.pph22_due_amount,
+        })
+    return Table("pecah-paket", _l("Dugaan pecah paket"), [
+        Column("kind", _l("Batas yang dihindari")),
+        Column("agency", _l("Perangkat daerah")),
+        Column("shop", _l("Penjual")),
+        Column("category", _l("Kategori")),
+        Column("orders", _l("Pesanan")),
+        Column("count", _l("Jumlah pesanan"), "int"),
+        Column("first_at", _l("Pesanan pertama"), "datetime"),
+        Column("last_at", _l("Pesanan terakhir"), "datetime"),
+        Column("total", _l("Jumlah nilai tanpa PPN (Rp)"), "money"),
+        Column("threshold", _l("Batas (Rp)"), "money"),
+        Column("pph22_due", _l("PPh 22 atas jumlahnya (Rp)"), "money"),
+    ], rows)

@@ -21,6 +21,7 @@ from bebeli.dates import jakarta_today
 from bebeli.db import utcnow
 from bebeli.errors import BudgetExceeded, Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from bebeli.extensions import db
+from bebeli.i18n import day_text
 from bebeli.money import rupiah
 from bebeli.orders import services as orders
 from bebeli.orders.models import Channel, FulfilmentMethod, FulfilmentStatus, Order, PaymentStatus, SellerOrder
@@ -39,7 +40,7 @@ from bebeli.procurement.models import (
     Stage,
 )
 from bebeli.procurement.notices import notify
-from bebeli.procurement.officials import holds, users_with_role
+from bebeli.procurement.officials import holds, refuse_shop_ties, users_with_role
 from bebeli.procurement.tax import TaxBreakdown, compute_taxes, rates_on
 from bebeli.sellers.models import Shop
 from bebeli.tax import ppn_amount
@@ -136,31 +137,41 @@ def checkout_choices(pp, agency_id: int, fiscal_year: int) -> tuple[list[BudgetL
     return lines, ppks
 
 
-def place_agency_order(pp, *, agency_id: int, budget_line_id: int, ppk_id: int, delivery_address: str,
-                       note: str | None, idempotency_key: str) -> tuple[Order, bool]:
+def place_agency_order(pp, *, agency_id: int, budget_line_id: int, ppk_id: int, delivery_address: str | None,
+                       note: str | None, idempotency_key: str, methods: dict[int, FulfilmentMethod] | None = None,
+                       expected_total: int | None = None) -> tuple[Order, bool]:
     """Check out the PP's cart as an agency purchase: one Surat Pesanan-to-be per shop, all
-    charged to one budget line and waiting for one PPK. Stock is held from now on."""
+    charged to one budget line and waiting for one PPK. Stock is held from now on.
+
+    `methods` says how each shop's part is received (delivered to `delivery_address`, or
+    collected from the shop); a shop left out is delivered where it delivers. With
+    `expected_total` (the total the checkout page showed) any other total is refused."""
     if not holds(pp, Role.PP, agency_id):
         raise NotAllowed(_l("Anda bukan Pejabat Pengadaan di perangkat daerah ini."))
-    line = db.session.get(BudgetLine, budget_line_id)
+    line = db.session.get(BudgetLine, budget_line_id) if budget_line_id else None
     if line is None or line.agency_id != agency_id or not line.is_active:
         raise ValidationFailed(_l("Pilih kode anggaran perangkat daerah Anda yang masih aktif."), field="budget_line")
     if line.fiscal_year != jakarta_today().year:
         raise ValidationFailed(_l("Kode anggaran ini bukan untuk tahun anggaran berjalan."), field="budget_line")
-    ppk = db.session.get(User, ppk_id)
+    ppk = db.session.get(User, ppk_id) if ppk_id else None
     if ppk is None or not holds(ppk, Role.PPK, agency_id) or not ppk.is_active_account:
         raise ValidationFailed(_l("Pilih PPK perangkat daerah Anda."), field="ppk")
     if ppk.id == pp.id:
         raise ValidationFailed(_l("Pesanan harus disetujui oleh PPK lain, bukan oleh pemesannya."), field="ppk")
     address = (delivery_address or "").strip()
-    if not address:
-        raise ValidationFailed(_l("Isi alamat pengiriman."), field="delivery_address")
 
     existing = orders.order_by_key(pp, idempotency_key)
     if existing is not None:
         return existing, False
-    choices = [_shop_choice(shop, address, note) for shop in _cart_shops(pp)]
-    order, created = orders.place_order(pp, choices, idempotency_key=idempotency_key, channel=Channel.AGENCY)
+    shops = _cart_shops(pp)
+    if set(methods or {}) - {shop.id for shop in shops}:   # a shop the cart does not hold: a stale or forged form
+        raise ValidationFailed(_l("Keranjang berubah sejak halaman ini dibuka. Periksa lagi sebelum memesan."))
+    refuse_shop_ties(pp, ppk, shops)   # nobody buys for the agency from a shop they own or work for
+    choices = [_shop_choice(shop, address, note, (methods or {}).get(shop.id)) for shop in shops]
+    if not address and any(choice.method == FulfilmentMethod.DELIVERY for choice in choices):
+        raise ValidationFailed(_l("Isi alamat pengiriman."), field="delivery_address")
+    order, created = orders.place_order(pp, choices, idempotency_key=idempotency_key, channel=Channel.AGENCY,
+                                        expected_total=expected_total)
     if not created:
         return order, False
     order.agency_id = agency_id
@@ -183,9 +194,11 @@ def _cart_shops(pp) -> list:
     return [group.shop for group in review_cart(pp).groups]
 
 
-def _shop_choice(shop, address: str, note: str | None) -> orders.ShopChoice:
-    """Delivered to the office where the shop delivers; otherwise collected from the shop."""
-    method = FulfilmentMethod.DELIVERY if shop.offers_delivery else FulfilmentMethod.PICKUP
+def _shop_choice(shop, address: str, note: str | None, method: FulfilmentMethod | None) -> orders.ShopChoice:
+    """As chosen; by default delivered to the office where the shop delivers, otherwise
+    collected from the shop. A way the shop does not offer is refused by the orders module."""
+    if method is None:
+        method = FulfilmentMethod.DELIVERY if shop.offers_delivery else FulfilmentMethod.PICKUP
     return orders.ShopChoice(shop_id=shop.id, method=method, address=address, note=note)
 
 
@@ -495,14 +508,14 @@ def sign_bast(purchase: AgencyPurchase, ppk, *, rejected: dict[int, int], note: 
     _apply_taxes(purchase, taxes)
     db.session.flush()
     _note(purchase, ppk, "document",
-          str(_l("BAST %(bast)s ditandatangani PPK; tagihan %(inv)s sebesar %(amount)s terbit.",
+          str(_l("%(bast)s ditandatangani PPK; tagihan %(inv)s sebesar %(amount)s terbit.",
                  bast=purchase.bast_number, inv=purchase.invoice_number, amount=rupiah(purchase.gross_amount))))
     record("procurement.bast_signed", actor=ppk, obj=purchase, bast=purchase.bast_number, rejected=rejected or None,
            amount=purchase.gross_amount)
     notify(users_with_role(purchase.agency_id, Role.TREASURER), purchase,
            _l("Tagihan %(inv)s siap dibayar: %(amount)s kepada %(shop)s.", inv=purchase.invoice_number,
               amount=rupiah(purchase.net_amount), shop=purchase.shop.name))
-    notify([_seller(purchase)], purchase, _l("BAST %(bast)s ditandatangani; tagihan %(inv)s diteruskan ke bendahara.",
+    notify([_seller(purchase)], purchase, _l("%(bast)s ditandatangani; tagihan %(inv)s diteruskan ke bendahara.",
                                              bast=purchase.bast_number, inv=purchase.invoice_number))
 
 
@@ -542,7 +555,7 @@ def record_payment(purchase: AgencyPurchase, treasurer, *, paid_on: date, refere
     db.session.flush()
     record_event(purchase.seller_order, order_id=purchase.order_id, actor=treasurer, actor_kind=Actor.BUYER,
                  kind="payment", note=str(_l("Bendahara membayar %(amount)s (ref. %(ref)s, %(day)s).",
-                                             amount=rupiah(amount), ref=reference, day=paid_on.isoformat())))
+                                             amount=rupiah(amount), ref=reference, day=day_text(paid_on))))
     record("procurement.paid", actor=treasurer, obj=purchase, amount=amount, reference=reference,
            paid_on=paid_on.isoformat())
     notify([_seller(purchase), purchase.pp], purchase,

@@ -14,6 +14,8 @@ from datetime import date
 from flask import current_app
 
 from bebeli.money import percent_of
+from bebeli.orders.models import FulfilmentMethod
+from bebeli.orders.totals import CheckoutQuote, quote_checkout
 from bebeli.tax import entry_on, ppn_amount, ppn_rate_bp
 
 
@@ -46,6 +48,16 @@ class TaxBreakdown:
         return self.pph22_amount + self.ppn_withheld_amount
 
 
+def pph22_applies(goods_amount: int, rates: WithholdingRates) -> bool:
+    """Purchases up to the threshold (excluding PPN), not split, carry no PPh 22."""
+    return goods_amount > rates.pph22_threshold_amount
+
+
+def pph22_on(goods_amount: int, rates: WithholdingRates) -> int:
+    """PPh 22 the treasurer withholds on goods worth `goods_amount` (before PPN) bought at once."""
+    return percent_of(goods_amount, rates.pph22_bp) if pph22_applies(goods_amount, rates) else 0
+
+
 def compute_taxes(goods_amount: int, *, pkp: bool, rates: WithholdingRates, delivery_amount: int = 0) -> TaxBreakdown:
     """The figures printed on the Surat Pesanan, the BAST and the invoice."""
     if goods_amount < 0 or delivery_amount < 0:
@@ -53,8 +65,7 @@ def compute_taxes(goods_amount: int, *, pkp: bool, rates: WithholdingRates, deli
     ppn_rate = rates.ppn_bp if pkp else 0
     ppn = ppn_amount(goods_amount, ppn_rate)
     gross = goods_amount + ppn + delivery_amount
-    pph22_applies = goods_amount > rates.pph22_threshold_amount
-    pph22 = percent_of(goods_amount, rates.pph22_bp) if pph22_applies else 0
+    pph22 = pph22_on(goods_amount, rates)
     ppn_withheld = ppn if gross > rates.ppn_collection_threshold_amount else 0
     return TaxBreakdown(
         dpp_amount=goods_amount,
@@ -62,7 +73,7 @@ def compute_taxes(goods_amount: int, *, pkp: bool, rates: WithholdingRates, deli
         ppn_rate_bp=ppn_rate,
         delivery_amount=delivery_amount,
         pph22_amount=pph22,
-        pph22_rate_bp=rates.pph22_bp if pph22_applies else 0,
+        pph22_rate_bp=rates.pph22_bp if pph22_applies(goods_amount, rates) else 0,
         ppn_withheld_amount=ppn_withheld,
         net_amount=gross - ppn_withheld - pph22,
     )
@@ -78,3 +89,45 @@ def rates_on(day: date) -> WithholdingRates:
         pph22_threshold_amount=int(entry["pph22_threshold_amount"]),
         ppn_collection_threshold_amount=int(entry["ppn_collection_threshold_amount"]),
     )
+
+
+@dataclass(frozen=True)
+class AgencyQuote:
+    """The agency checkout page's figures: the order's parts (per shop, for every way it
+    offers) with each part's taxes as its purchase will carry them, and the sums for the ways chosen."""
+
+    order: CheckoutQuote
+    taxes: dict[int, dict[FulfilmentMethod, TaxBreakdown]]
+
+    @property
+    def chosen(self) -> list[TaxBreakdown]:
+        return [self.taxes[shop_id][method] for shop_id, method in self.order.chosen.items()]
+
+    @property
+    def gross_amount(self) -> int:
+        return sum(t.gross_amount for t in self.chosen)
+
+    @property
+    def pph22_amount(self) -> int:
+        return sum(t.pph22_amount for t in self.chosen)
+
+    @property
+    def ppn_withheld_amount(self) -> int:
+        return sum(t.ppn_withheld_amount for t in self.chosen)
+
+    @property
+    def net_amount(self) -> int:
+        return sum(t.net_amount for t in self.chosen)
+
+
+def quote_agency_checkout(groups, chosen: dict[int, FulfilmentMethod], day: date) -> AgencyQuote:
+    """What each purchase of an agency checkout will carry, by the functions that compute it
+    when the order is placed (`orders.totals`, then `compute_taxes` on each seller order)."""
+    order = quote_checkout(groups, chosen)
+    rates = rates_on(day)
+    shops = {group.shop.id: group.shop for group in groups}
+    taxes = {shop_id: {method: compute_taxes(part.goods_amount, pkp=shops[shop_id].is_pkp, rates=rates,
+                                              delivery_amount=part.delivery_fee_amount)
+                       for method, part in options.items()}
+             for shop_id, options in order.options.items()}
+    return AgencyQuote(order=order, taxes=taxes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,15 +12,18 @@ from flask_login import current_user
 
 from bebeli.auth.models import Role, User
 from bebeli.auth.permissions import get_or_404, managed_agency_ids, role_required
+from bebeli.cart.forms import METHOD_LABELS, entries_by_shop, expected_total, methods_by_shop
 from bebeli.cart.services import review_cart
 from bebeli.dates import JAKARTA, jakarta_today
 from bebeli.directory.models import Agency
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
+from bebeli.ids import id_arg, int_arg, page_arg
 from bebeli.money import rupiah
-from bebeli.orders.models import FulfilmentStatus, OrderEvent
-from bebeli.orders.status import STATUS_LABELS
+from bebeli.orders.models import FulfilmentMethod, FulfilmentStatus, OrderEvent
+from bebeli.orders.status import status_label
+from bebeli.orders.totals import offered_methods
 from bebeli.procurement import bp, budget, documents, flags, monitoring, ocds, officials, services
 from bebeli.procurement import receivers  # noqa: F401  (connects the signal receivers)
 from bebeli.procurement.forms import (
@@ -37,6 +40,9 @@ from bebeli.procurement.forms import (
 )
 from bebeli.procurement.models import AgencyPurchase, BudgetLine, OfferStatus, PriceOffer, Stage
 from bebeli.procurement.permissions import TEMPLATE_RULES, can_set_up, can_view_purchase, is_seller_of
+from bebeli.procurement.tax import quote_agency_checkout
+from bebeli.quotas import exports
+from bebeli.urls import public_link
 
 INBOX_ROLES = ("pp", "ppk", "bendahara", "seller", "agency_admin", "admin")
 SETUP_ROLES = ("admin", "agency_admin")
@@ -47,7 +53,14 @@ OFFER_LABELS = {
     OfferStatus.DECLINED: _l("ditolak"),
 }
 # In this channel the PPK's approval, not a payment, hands the order to the seller.
-SO_STATUS_LABELS = {**STATUS_LABELS, FulfilmentStatus.PAID: _l("Disetujui PPK, menunggu penjual")}
+APPROVED_LABEL = _l("Disetujui PPK, menunggu penjual")
+
+
+def agency_status_label(status, so=None):
+    """A seller order's status in this channel (pickup and refusals read as everywhere else)."""
+    return APPROVED_LABEL if FulfilmentStatus(status) == FulfilmentStatus.PAID else status_label(status, so)
+
+
 EVENT_KIND_LABELS = {
     "negotiation": _l("Negosiasi harga"),
     "approval": _l("Persetujuan PPK"),
@@ -61,7 +74,7 @@ EVENT_KIND_LABELS = {
 def _procurement_rules():
     return {**TEMPLATE_RULES, "stage_labels": services.STAGE_LABELS, "stage_badges": services.STAGE_BADGES,
             "action_labels": services.ACTION_LABELS, "offer_labels": OFFER_LABELS,
-            "so_status_labels": SO_STATUS_LABELS, "status_by_value": {s.value: l for s, l in SO_STATUS_LABELS.items()},
+            "agency_status_label": agency_status_label,
             "event_kind_labels": EVENT_KIND_LABELS, "percent": percent,
             "procurement_admin_panel": monitoring.admin_panel}
 
@@ -85,8 +98,7 @@ def _to_detail(purchase_id):
 
 
 def _year() -> int:
-    year = request.args.get("tahun", type=int)
-    return year if year and 2000 <= year <= 2100 else budget.current_fiscal_year()
+    return int_arg("tahun", 2000, 2100) or budget.current_fiscal_year()
 
 
 # --- inbox -------------------------------------------------------------------------------
@@ -98,7 +110,7 @@ def inbox():
     stmt = services.purchases_for(current_user)
     if stage in {s.value for s in Stage}:
         stmt = stmt.where(AgencyPurchase.stage == Stage(stage))
-    page = db.paginate(stmt, per_page=20, error_out=False)
+    page = db.paginate(stmt, per_page=20, page=page_arg(), error_out=False)
     cart = review_cart(current_user) if current_user.has_role(Role.PP) else None
     scope = managed_agency_ids(current_user)   # None: the admin, who sets up from the monitoring page
     setup_agencies = db.session.scalars(db.select(Agency).where(Agency.id.in_(scope)).order_by(Agency.name)
@@ -110,51 +122,74 @@ def inbox():
 
 # --- checkout ----------------------------------------------------------------------------
 
+def _placed_order_url(order) -> str:
+    """Where the PP lands after ordering (and on every repeat of that submission): the new
+    purchase, or the order with its parts when it went to several shops."""
+    purchase_ids = db.session.scalars(db.select(AgencyPurchase.id).where(AgencyPurchase.order_id == order.id)).all()
+    if len(purchase_ids) == 1:
+        return url_for("procurement.detail", purchase_id=purchase_ids[0])
+    return url_for("orders.detail", order_id=order.id)
+
+
 @bp.route("/pengadaan/checkout", methods=["GET", "POST"])
 @role_required("pp")
 def checkout():
     agency_ids = sorted(current_user.agency_ids(Role.PP))
-    agency_id = request.values.get("instansi", type=int) or agency_ids[0]
+    agency_id = id_arg("instansi", request.values) or agency_ids[0]
     if agency_id not in agency_ids:
         abort(404)
     agency = db.session.get(Agency, agency_id)
-    review = review_cart(current_user)
-    if review.is_empty and request.method == "GET":
+    review = review_cart(current_user, images=True)
+    previewing = request.method == "POST" and "preview" in request.form   # "Hitung ulang total"
+    if review.is_empty and (request.method == "GET" or previewing):
         flash(_("Keranjang masih kosong. Tambahkan produk dari katalog dulu."), "info")
         return redirect(url_for("procurement.inbox"))
     lines, ppks = services.checkout_choices(current_user, agency_id, budget.current_fiscal_year())
-    form = AgencyCheckoutForm()
+    form = AgencyCheckoutForm(data={"shops": _initial_methods(review)} if request.method == "GET" else None)
     form.budget_line.choices = [
         (line.id, _("%(line)s · sisa %(left)s", line=line.label, left=rupiah(line.remaining_amount))) for line in lines
     ]
     form.ppk.choices = [(user.id, user.name) for user in ppks]
     if request.method == "GET" and not form.delivery_address.data:
         form.delivery_address.data = agency.address or ""
-    if form.validate_on_submit():
+    if not previewing and form.validate_on_submit():
         try:
             order, created = services.place_agency_order(
                 current_user, agency_id=agency_id, budget_line_id=form.budget_line.data, ppk_id=form.ppk.data,
                 delivery_address=form.delivery_address.data, note=form.note.data,
-                idempotency_key=request.form.get("idempotency_key", ""))
+                idempotency_key=request.form.get("idempotency_key", ""), methods=methods_by_shop(form.shops),
+                expected_total=expected_total(form.quoted_total))
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(str(error.message))
         else:
+            number, target = order.number, _placed_order_url(order)  # read before the commit expires them
             db.session.commit()
             if created:
-                flash(_("Pesanan %(number)s dikirim ke PPK untuk disetujui.", number=order.number), "success")
-            return redirect(url_for("procurement.inbox"))
+                flash(_("Pesanan %(number)s dikirim ke PPK untuk disetujui.", number=number), "success")
+            return redirect(target)
     if review.problems:
         flash(_("Ada perubahan pada keranjang. Periksa dan perbarui dulu sebelum memesan."), "warning")
+    # The figures each purchase will carry, by the functions that compute them when it is placed.
+    quote = quote_agency_checkout(review.groups, methods_by_shop(form.shops), jakarta_today())
+    form.quoted_total.data = str(quote.order.totals.total_amount)
     return render_template("procurement/checkout.html", form=form, review=review, agency=agency,
                            agencies=db.session.scalars(db.select(Agency).where(Agency.id.in_(agency_ids))).all(),
                            budget_lines=lines, ppks=ppks, idempotency_key=services.agency_cart_key(current_user),
-                           limit=flags.channel_limit_amount())
+                           limit=flags.channel_limit_amount(), quote=quote, method_labels=METHOD_LABELS,
+                           entries=entries_by_shop(form.shops))
+
+
+def _initial_methods(review) -> list[dict]:
+    """The checkout form's first state: each shop delivers where it can, as on personal orders."""
+    return [{"shop_id": str(group.shop.id),
+             "method": (offered_methods(group.shop) or [FulfilmentMethod.DELIVERY])[0].value}
+            for group in review.groups]
 
 
 # --- the purchase and its steps ---------------------------------------------------------------
 
-@bp.get("/pengadaan/pesanan/<int:purchase_id>")
+@bp.get("/pengadaan/pesanan/<id:purchase_id>")
 @role_required(*INBOX_ROLES)
 def detail(purchase_id):
     purchase = _purchase(purchase_id)
@@ -193,7 +228,7 @@ def _note_from_form(step: str) -> str | None:
     return form.note.data if form.validate_on_submit() else None
 
 
-@bp.post("/pengadaan/pesanan/<int:purchase_id>/usulan-harga")
+@bp.post("/pengadaan/pesanan/<id:purchase_id>/usulan-harga")
 @role_required("pp")
 def propose(purchase_id):
     purchase = _purchase(purchase_id)
@@ -210,7 +245,7 @@ def _offer(offer_id) -> PriceOffer:
     return get_or_404(PriceOffer, offer_id, check=lambda user, offer: can_view_purchase(user, offer.purchase))
 
 
-@bp.post("/pengadaan/tawaran/<int:offer_id>/terima")
+@bp.post("/pengadaan/tawaran/<id:offer_id>/terima")
 @role_required("pp", "seller")
 def accept_offer(offer_id):
     offer = _offer(offer_id)
@@ -220,7 +255,7 @@ def accept_offer(offer_id):
     return _to_detail(offer.purchase_id)
 
 
-@bp.post("/pengadaan/tawaran/<int:offer_id>/tolak")
+@bp.post("/pengadaan/tawaran/<id:offer_id>/tolak")
 @role_required("pp", "seller")
 def decline_offer(offer_id):
     offer = _offer(offer_id)
@@ -230,7 +265,7 @@ def decline_offer(offer_id):
     return _to_detail(offer.purchase_id)
 
 
-@bp.post("/pengadaan/tawaran/<int:offer_id>/tawar-balik")
+@bp.post("/pengadaan/tawaran/<id:offer_id>/tawar-balik")
 @role_required("seller")
 def counter_offer(offer_id):
     offer = _offer(offer_id)
@@ -243,7 +278,7 @@ def counter_offer(offer_id):
                       _("Tawaran balik dikirim."))
 
 
-@bp.post("/pengadaan/pesanan/<int:purchase_id>/setujui")
+@bp.post("/pengadaan/pesanan/<id:purchase_id>/setujui")
 @role_required("ppk")
 def approve(purchase_id):
     if not EmptyForm().validate_on_submit():
@@ -252,7 +287,7 @@ def approve(purchase_id):
                       _("Pesanan disetujui; Surat Pesanan terbit dan dikirim ke penjual."))
 
 
-@bp.post("/pengadaan/pesanan/<int:purchase_id>/kembalikan")
+@bp.post("/pengadaan/pesanan/<id:purchase_id>/kembalikan")
 @role_required("ppk")
 def send_back(purchase_id):
     note = _note_from_form("send_back")
@@ -260,7 +295,7 @@ def send_back(purchase_id):
                       _("Pesanan dikembalikan ke Pejabat Pengadaan."))
 
 
-@bp.post("/pengadaan/pesanan/<int:purchase_id>/ajukan-ulang")
+@bp.post("/pengadaan/pesanan/<id:purchase_id>/ajukan-ulang")
 @role_required("pp")
 def resubmit(purchase_id):
     if not EmptyForm().validate_on_submit():
@@ -269,7 +304,7 @@ def resubmit(purchase_id):
                       _("Pesanan diajukan ulang ke PPK."))
 
 
-@bp.post("/pengadaan/pesanan/<int:purchase_id>/batalkan")
+@bp.post("/pengadaan/pesanan/<id:purchase_id>/batalkan")
 @role_required("pp")
 def cancel(purchase_id):
     note = _note_from_form("cancel")
@@ -277,7 +312,7 @@ def cancel(purchase_id):
                       _("Pesanan dibatalkan; stok dikembalikan."))
 
 
-@bp.post("/pengadaan/pesanan/<int:purchase_id>/sp/terima")
+@bp.post("/pengadaan/pesanan/<id:purchase_id>/sp/terima")
 @role_required("seller")
 def accept_sp(purchase_id):
     if not EmptyForm().validate_on_submit():
@@ -286,7 +321,7 @@ def accept_sp(purchase_id):
                       _("Surat Pesanan diterima. Siapkan dan kirim barang."))
 
 
-@bp.post("/pengadaan/pesanan/<int:purchase_id>/sp/tolak")
+@bp.post("/pengadaan/pesanan/<id:purchase_id>/sp/tolak")
 @role_required("seller")
 def reject_sp(purchase_id):
     note = _note_from_form("reject_sp")
@@ -294,7 +329,7 @@ def reject_sp(purchase_id):
                       _("Surat Pesanan ditolak."))
 
 
-@bp.route("/pengadaan/pesanan/<int:purchase_id>/bast", methods=["GET", "POST"])
+@bp.route("/pengadaan/pesanan/<id:purchase_id>/bast", methods=["GET", "POST"])
 @role_required("ppk")
 def bast(purchase_id):
     purchase = _purchase(purchase_id)
@@ -313,7 +348,7 @@ def bast(purchase_id):
     return render_template("procurement/bast.html", purchase=purchase, form=form)
 
 
-@bp.route("/pengadaan/pesanan/<int:purchase_id>/bayar", methods=["GET", "POST"])
+@bp.route("/pengadaan/pesanan/<id:purchase_id>/bayar", methods=["GET", "POST"])
 @role_required("bendahara")
 def pay(purchase_id):
     purchase = _purchase(purchase_id)
@@ -336,7 +371,7 @@ def pay(purchase_id):
     return render_template("procurement/pay.html", purchase=purchase, form=form)
 
 
-@bp.get("/pengadaan/pesanan/<int:purchase_id>/<any(sp, bast, tagihan):kind>.pdf")
+@bp.get("/pengadaan/pesanan/<id:purchase_id>/<any(sp, bast, tagihan):kind>.pdf")
 @role_required(*INBOX_ROLES)
 def document(purchase_id, kind):
     purchase = _purchase(purchase_id)
@@ -355,7 +390,7 @@ def _agency(agency_id) -> Agency:
     return get_or_404(Agency, agency_id, check=lambda user, agency: can_set_up(user, agency.id))
 
 
-@bp.route("/pengadaan/instansi/<int:agency_id>/anggaran", methods=["GET", "POST"])
+@bp.route("/pengadaan/instansi/<id:agency_id>/anggaran", methods=["GET", "POST"])
 @role_required(*SETUP_ROLES)
 def budget_lines(agency_id):
     agency, year = _agency(agency_id), _year()
@@ -378,7 +413,7 @@ def budget_lines(agency_id):
                            budget_form=budget_form, agency_budget=agency_budget)
 
 
-@bp.post("/pengadaan/instansi/<int:agency_id>/anggaran/belanja")
+@bp.post("/pengadaan/instansi/<id:agency_id>/anggaran/belanja")
 @role_required(*SETUP_ROLES)
 def set_agency_budget(agency_id):
     agency, year = _agency(agency_id), _year()
@@ -392,7 +427,7 @@ def set_agency_budget(agency_id):
     return redirect(url_for("procurement.budget_lines", agency_id=agency.id, tahun=year))
 
 
-@bp.route("/pengadaan/anggaran/<int:line_id>/ubah", methods=["GET", "POST"])
+@bp.route("/pengadaan/anggaran/<id:line_id>/ubah", methods=["GET", "POST"])
 @role_required(*SETUP_ROLES)
 def edit_budget_line(line_id):
     line = get_or_404(BudgetLine, line_id, check=lambda user, line: can_set_up(user, line.agency_id))
@@ -413,15 +448,15 @@ def edit_budget_line(line_id):
     return render_template("procurement/budget_line_edit.html", line=line, form=form)
 
 
-@bp.route("/pengadaan/instansi/<int:agency_id>/pejabat", methods=["GET", "POST"], endpoint="officials")
+@bp.route("/pengadaan/instansi/<id:agency_id>/pejabat", methods=["GET", "POST"], endpoint="officials")
 @role_required(*SETUP_ROLES)
 def officials_page(agency_id):
     agency = _agency(agency_id)
     form = AppointForm()
     if form.validate_on_submit():
         try:
-            officials.appoint_official(agency, email=form.email.data, name=form.name.data, role=form.role.data,
-                                       actor=current_user, nik=form.nik.data, phone=form.phone.data,
+            officials.appoint_official(agency, email=form.email.data, role=form.role.data, actor=current_user,
+                                       nik=form.nik.data, phone=form.phone.data,
                                        bank_account_number=form.bank_account.data)
         except DomainError as error:
             db.session.rollback()
@@ -437,7 +472,7 @@ def officials_page(agency_id):
                            declarations=declarations, empty=EmptyForm())
 
 
-@bp.post("/pengadaan/instansi/<int:agency_id>/pejabat/<int:user_id>/<role>/cabut")
+@bp.post("/pengadaan/instansi/<id:agency_id>/pejabat/<id:user_id>/<role>/cabut")
 @role_required(*SETUP_ROLES)
 def dismiss_official(agency_id, user_id, role):
     agency = _agency(agency_id)
@@ -466,6 +501,25 @@ def monitoring_page():
     )
 
 
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.get("/pengadaan/pemantauan/pecah-paket.<any(csv, xlsx):fmt>", endpoint="split_flags_export")
+@role_required(*SETUP_ROLES)
+def split_flags_export(fmt):
+    """The package-splitting flags of the monitoring page, each with the PPh 22 due on its sum."""
+    table = monitoring.split_flags_table(flags.splitting_flags(agency_ids=managed_agency_ids(current_user)))
+    filters = [(_("Tanda bahaya"), _("12 bulan terakhir")), (_("Diunduh"), f"{jakarta_today():%Y-%m-%d}")]
+    body = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx(table, filters)
+    filename = f"pecah-paket-{jakarta_today():%Y-%m-%d}.{fmt}"
+    return Response(body, mimetype=EXPORT_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
 # --- open data -----------------------------------------------------------------------------
 
 @bp.get("/api/ocds/releases")
@@ -486,15 +540,14 @@ def ocds_releases():
             return jsonify(error="invalid_after", status=400,
                            message=_("Parameter after tidak valid; pakai tautan next dari halaman sebelumnya.")), 400
     size = current_app.config["OCDS_PAGE_SIZE"]
-    purchases = db.session.scalars(ocds.completed_purchases(since, limit=size + 1, after=after)).all()
-    more, purchases = len(purchases) > size, purchases[:size]
-    if not purchases:
+    page = ocds.events(since, limit=size + 1, after=after)
+    more, page = len(page) > size, page[:size]
+    if not page:
         response = current_app.response_class(status=204)
     else:
-        package = ocds.release_package(purchases, uri=request.url, published=purchases[-1].paid_at)
-        response = jsonify(package)
+        response = jsonify(ocds.release_package(page, uri=public_link(request.full_path.rstrip("?"))))
         if more:
-            args = {**request.args.to_dict(), "after": ocds.cursor_for(purchases[-1])}
+            args = {**request.args.to_dict(), "after": page[-1].cursor}
             response.headers["Link"] = f'<{url_for("procurement.ocds_releases", _external=True, **args)}>; rel="next"'
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from bebeli.directory.models import Echelon
 from bebeli.forms import BaseForm, RupiahField
+from bebeli.ids import id_coerce
 from bebeli.quotas.models import ExemptionReason, MinimumKind
 
 ECHELON_LABELS = {
@@ -71,7 +72,7 @@ class PolicyForm(BaseForm):
                                        render_kw={"inputmode": "numeric"})
     coverage = SelectField(_l("Berlaku untuk"), choices=[
         ("all", _l("Semua ASN")), ("chosen", _l("ASN pada perangkat daerah terpilih"))], default="all")
-    agency_ids = SelectMultipleField(_l("Perangkat daerah"), coerce=int, validate_choice=False,
+    agency_ids = SelectMultipleField(_l("Perangkat daerah"), coerce=id_coerce, validate_choice=False,
                                      render_kw={"size": 8})
     note = TextAreaField(_l("Catatan (dasar hukum, keterangan)"), validators=[Optional(), Length(max=2000)])
 

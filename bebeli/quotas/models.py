@@ -23,13 +23,13 @@ def _enum(e, length=20):
     return sa.Enum(e, native_enum=False, length=length, values_callable=lambda x: [m.value for m in x])
 
 
-class MinimumKind(str, enum.Enum):
+class MinimumKind(enum.StrEnum):
     BY_RANK = "by_rank"          # a fixed amount per echelon, from the policy's table
     TPP_PERCENT = "tpp_percent"  # basis points of each ASN's monthly TPP
     NONE = "none"                # no minimum (a policy with only a ceiling or a target)
 
 
-class ExemptionReason(str, enum.Enum):
+class ExemptionReason(enum.StrEnum):
     LEAVE = "leave"        # cuti
     TRANSFER = "transfer"  # mutasi
     SICK = "sick"          # sakit
@@ -109,7 +109,7 @@ class QuotaExemption(TimestampMixin, db.Model):
     __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),)
 
 
-class EntryKind(str, enum.Enum):
+class EntryKind(enum.StrEnum):
     PURCHASE = "purchase"    # goods paid for, counted in the payment's month
     REDUCTION = "reduction"  # cancelled, rejected or refunded goods taken back out
 

@@ -6,8 +6,8 @@ The rules, in one place:
   for all ASN, then the most recently created wins.
 - The base minimum is the policy's amount for the ASN's echelon, or `tpp_basis_points` of
   the ASN's TPP (rounded half up, as `bebeli.money.percent_of`).
-- It is pro-rated by days: days in service that month (from `active_from` to
-  `active_until`; a deactivated ASN without an end date owes nothing) minus exempted days,
+- It is pro-rated by days: days in service that month (from `active_from`, or the day the
+  ASN was created or imported when it is empty, to `active_until`; a deactivated ASN without an end date owes nothing) minus exempted days,
   over the days of the month, rounded half up. Exemptions of one ASN never overlap.
 - The ceiling and the agency target are the policy's, not pro-rated.
 - An ASN is obligated in a month when their minimum is above zero, and has attained it
@@ -37,7 +37,7 @@ from bebeli.quotas.models import (
     QuotaRankAmount,
     quota_policy_agencies,
 )
-from bebeli.quotas.sqlfuncs import day_number, day_number_of, greatest, int_sum, least
+from bebeli.quotas.sqlfuncs import day_number, day_number_of, greatest, int_sum, jakarta_day_number, least
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,11 @@ def _base_minimum(rank_amount):
 
 
 def _service_days(cal):
-    """Day numbers of the first and last day each ASN is in service within a month."""
-    start = greatest(cal.c.first_day, func.coalesce(day_number(AsnProfile.active_from), cal.c.first_day))
+    """Day numbers of the first and last day each ASN is in service within a month: from
+    `active_from`, or from the day the ASN was registered (created or imported) when no
+    start was given — nobody owes anything for months before they were on the platform."""
+    first = func.coalesce(day_number(AsnProfile.active_from), jakarta_day_number(AsnProfile.created_at))
+    start = greatest(cal.c.first_day, first)
     open_end = case((AsnProfile.is_active, cal.c.last_day), else_=cal.c.first_day - 1)
     end = least(cal.c.last_day, func.coalesce(day_number(AsnProfile.active_until), open_end))
     return start, end

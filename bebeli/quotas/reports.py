@@ -22,8 +22,9 @@ from bebeli.auth.models import User
 from bebeli.catalog.models import Category
 from bebeli.directory.models import Agency, AsnProfile
 from bebeli.extensions import db
+from bebeli.ids import page_arg
 from bebeli.orders.models import Order
-from bebeli.quotas.models import QuotaEntry, QuotaReminder, QuotaSpend
+from bebeli.quotas.models import QuotaEntry, QuotaMonth, QuotaReminder, QuotaSpend
 from bebeli.quotas.obligations import Scope, agency_figures, last_months, obligations
 from bebeli.quotas.sqlfuncs import greatest, int_sum
 from bebeli.sellers.models import Shop
@@ -236,7 +237,7 @@ def agency_members(month: date, scope: Scope, *, only_below: bool = False, per_p
     """ASN of the scope with their month; a page of them when `per_page` is given."""
     stmt = _members_stmt(month, scope, only_below)
     if per_page:
-        page = RowPagination(select=stmt, per_page=per_page, error_out=False)
+        page = RowPagination(select=stmt, per_page=per_page, page=page_arg(), error_out=False)
         page.items = _with_progress(page.items)
         rows, total = page.items, page.total
     else:
@@ -379,6 +380,24 @@ REASON_LABELS = {
 }
 
 
+def _with_months_out_of_service(rows: list[dict], months: list[date], scope: Scope) -> list[dict]:
+    """Add the months the person was not in service (before they were registered or their
+    `active_from`, after they left): no minimum and no shortfall, only what they bought."""
+    seen = {row["month"] for row in rows}
+    missing = [m for m in months if m not in seen]
+    if not missing:
+        return rows
+    user_id = scope.user_id
+    if user_id is None and scope.asn_id is not None:
+        user_id = db.session.scalar(select(AsnProfile.user_id).where(AsnProfile.id == scope.asn_id))
+    bought = {} if user_id is None else dict(db.session.execute(
+        select(QuotaMonth.month, QuotaMonth.counted_amount)
+        .where(QuotaMonth.user_id == user_id, QuotaMonth.month.in_(missing))).all())
+    rows = rows + [{"month": m, "minimum": None, "counted": bought.get(m, 0), "ceiling": None,
+                    "shortfall": None, "progress": None} for m in missing]
+    return sorted(rows, key=lambda row: row["month"], reverse=True)
+
+
 def history(month: date, scope: Scope, months: int = TREND_MONTHS) -> Table:
     """One person's months (scope names the user or the ASN), newest first."""
     ob = obligations(last_months(month, months), scope)
@@ -388,6 +407,7 @@ def history(month: date, scope: Scope, months: int = TREND_MONTHS) -> Table:
     for row in rows:
         row["shortfall"] = max(0, row["minimum"] - row["counted"])
         row["progress"] = ratio_bp(min(row["counted"], row["minimum"]), row["minimum"])
+    rows = _with_months_out_of_service(rows, last_months(month, months), scope)
     return Table("riwayat", _l("Riwayat bulanan"), [
         Column("month", _l("Bulan"), "month"), Column("minimum", _l("Minimum"), "money"),
         Column("counted", _l("Dibelanjakan"), "money"), Column("shortfall", _l("Kekurangan"), "money"),

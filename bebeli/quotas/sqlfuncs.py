@@ -1,4 +1,4 @@
-"""Three SQL functions spelled differently by PostgreSQL and SQLite, and one upsert.
+"""Four SQL functions spelled differently by PostgreSQL and SQLite, and one upsert.
 
 Obligations are pro-rated by days; doing that arithmetic in SQL keeps the dashboard an
 aggregate query instead of a loop over every ASN in Python.
@@ -34,6 +34,26 @@ def _day_number_default(element, compiler, **kw):
 @compiles(day_number, "sqlite")
 def _day_number_sqlite(element, compiler, **kw):
     return "CAST(julianday(%s) - 2440587.5 AS INTEGER)" % compiler.process(element.clauses, **kw)
+
+
+class jakarta_day_number(FunctionElement):
+    """Days since 1970-01-01 of the Asia/Jakarta calendar day of a UTC timestamp column
+    (Jakarta keeps UTC+7 all year, without daylight saving)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(jakarta_day_number)
+def _jakarta_day_number_default(element, compiler, **kw):
+    return "(CAST((%s AT TIME ZONE 'Asia/Jakarta') AS DATE) - DATE '1970-01-01')" % compiler.process(
+        element.clauses, **kw)
+
+
+@compiles(jakarta_day_number, "sqlite")
+def _jakarta_day_number_sqlite(element, compiler, **kw):
+    # SQLite keeps naive UTC text; the day is whole days since the epoch, counted at UTC+7.
+    return "CAST(julianday(%s, '+7 hours') - 2440587.5 AS INTEGER)" % compiler.process(element.clauses, **kw)
 
 
 class greatest(FunctionElement):

@@ -18,6 +18,7 @@ from bebeli.dates import month_start, parse_month
 from bebeli.directory.models import Agency, AsnProfile
 from bebeli.errors import DomainError
 from bebeli.extensions import db
+from bebeli.ids import page_arg
 from bebeli.money import rupiah
 from bebeli.quotas import bp, charts, exports, receivers, reports, services  # noqa: F401 (receivers connect)
 from bebeli.quotas.forms import (
@@ -143,7 +144,7 @@ def dashboard():
                            agencies=db.session.scalars(agencies_for(current_user)).all(), charts=_charts(board))
 
 
-@bp.get("/perangkat-daerah/<int:agency_id>")
+@bp.get("/perangkat-daerah/<id:agency_id>")
 @role_required(*MONITORS)
 def agency_detail(agency_id: int):
     agency = get_or_404(Agency, agency_id, check=can_view_agency_quota)
@@ -156,7 +157,7 @@ def agency_detail(agency_id: int):
                            only_below=only_below)
 
 
-@bp.get("/asn/<int:asn_id>")
+@bp.get("/asn/<id:asn_id>")
 @role_required(*MONITORS)
 def asn_detail(asn_id: int):
     asn = get_or_404(AsnProfile, asn_id, check=can_view_asn_quota)
@@ -174,7 +175,7 @@ def _asn_page(asn: AsnProfile, month, form: ExemptionForm) -> dict:
     }
 
 
-@bp.post("/asn/<int:asn_id>/pengecualian")
+@bp.post("/asn/<id:asn_id>/pengecualian")
 @role_required(*MONITORS)
 def add_exemption(asn_id: int):
     asn = get_or_404(AsnProfile, asn_id, check=can_view_asn_quota)
@@ -195,7 +196,7 @@ def add_exemption(asn_id: int):
     return render_template("quotas/asn.html", **_asn_page(asn, month, form)), 422
 
 
-@bp.post("/pengecualian/<int:exemption_id>/hapus")
+@bp.post("/pengecualian/<id:exemption_id>/hapus")
 @role_required(*MONITORS)
 def remove_exemption(exemption_id: int):
     exemption = get_or_404(QuotaExemption, exemption_id, check=can_manage_exemption)
@@ -209,7 +210,7 @@ def remove_exemption(exemption_id: int):
 @bp.get("/pengecualian")
 @role_required(*MONITORS)
 def exemptions():
-    page = db.paginate(exemptions_for(current_user), per_page=50, error_out=False)
+    page = db.paginate(exemptions_for(current_user), per_page=50, page=page_arg(), error_out=False)
     return render_template("quotas/exemptions.html", page=page, reason_labels=REASON_LABELS)
 
 
@@ -265,7 +266,7 @@ def policy_new():
     return _policy_form(None)
 
 
-@bp.route("/kebijakan/<int:policy_id>", methods=["GET", "POST"])
+@bp.route("/kebijakan/<id:policy_id>", methods=["GET", "POST"])
 @role_required("admin")
 def policy_edit(policy_id: int):
     return _policy_form(get_or_404(QuotaPolicy, policy_id))

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, EmailField, Form, PasswordField, SelectField, StringField, TelField, \
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TelField, \
     TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from bebeli import validators
 from bebeli.catalog.forms import IMAGE_ACCEPT
-from bebeli.forms import BaseForm, RupiahField
+from bebeli.forms import BaseForm, PlainForm, RupiahField
 from bebeli.regions import find_kecamatan, kecamatan_choices
 from bebeli.sellers.models import CertificateKind, ShopStatus
 from bebeli.sellers.services import CERTIFICATE_LABELS, STATUS_LABELS, CertificateInput, ShopProfile
@@ -104,7 +104,7 @@ class ShopProfileForm(BaseForm):
 
 
 class RegistrationForm(ShopProfileForm):
-    email = EmailField(_l("Email (untuk masuk)"), validators=[DataRequired(), Email(), Length(max=254)],
+    email = EmailField(_l("Email (untuk masuk)"), validators=[DataRequired(), Length(max=254), validators.EmailAddress()],
                        render_kw={"autocomplete": "email"})
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "new-password"})
@@ -151,7 +151,7 @@ class CertificateForm(BaseForm):
                                 read_upload(self.document))
 
 
-class ShopFilterForm(Form):
+class ShopFilterForm(PlainForm):
     status = SelectField(_l("Status"), default=ShopStatus.PENDING.value, validate_choice=False,
                          choices=[(s.value, label) for s, label in STATUS_LABELS.items()] + [("semua", _l("Semua"))])
     lokal = SelectField(_l("Lokasi"), validate_choice=False, choices=[

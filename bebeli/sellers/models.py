@@ -14,14 +14,14 @@ def _enum(e, length=20):
     return sa.Enum(e, native_enum=False, length=length, values_callable=lambda x: [m.value for m in x])
 
 
-class ShopStatus(str, enum.Enum):
+class ShopStatus(enum.StrEnum):
     PENDING = "pending"      # waiting in the verification queue
     VERIFIED = "verified"    # may publish products
     REJECTED = "rejected"    # seller sees the reason, corrects and resubmits
     SUSPENDED = "suspended"  # hidden from buyers until reinstated
 
 
-class CertificateKind(str, enum.Enum):
+class CertificateKind(enum.StrEnum):
     HALAL = "halal"
     PIRT = "pirt"
     BPOM = "bpom"

@@ -24,7 +24,7 @@ from bebeli.db import utcnow
 from bebeli.errors import InvalidTransition, NotAllowed, ValidationFailed
 from bebeli.extensions import db
 from bebeli.identity import IdentityError, parse_nik
-from bebeli.images import process_image
+from bebeli.images import ImageRejected, check_image, process_image
 from bebeli.mail.services import send_mail
 from bebeli.regions import find_kecamatan, is_local_regency_code
 from bebeli.sellers.models import CertificateKind, Shop, ShopCertificate, ShopStatus
@@ -230,8 +230,16 @@ def register_shop(*, email: str, password: str, profile: ShopProfile, logo: byte
                   certificates: list[CertificateInput] = ()) -> Shop:
     """A new seller account and its shop, waiting in the verification queue."""
     _check_profile(profile)
+    # Every file's header first: a bad last file costs no decoding of the others.
+    uploads = [("logo", logo), *((f"{c.kind.value}_document", c.document) for c in certificates)]
+    for field, upload in uploads:
+        try:
+            if upload:
+                check_image(upload)
+        except ImageRejected as error:
+            raise ImageRejected(error.message, field=field) from None
     user = create_user(email=email, name=profile.owner_name, password=password, phone=profile.phone,
-                       roles=[Role.SELLER])
+                       roles=[Role.SELLER], related=[profile.name, profile.nik, profile.nib])
     shop = Shop(owner=user, status=ShopStatus.PENDING, submitted_at=utcnow(), slug=_unique_shop_slug(profile.name))
     _apply_profile(shop, profile, identity=True)
     db.session.add(shop)

@@ -15,6 +15,7 @@ from bebeli.errors import DomainError
 from bebeli.extensions import db, limiter
 from bebeli.forms import EmptyForm
 from bebeli.identity import format_npwp, mask
+from bebeli.ids import page_arg
 from bebeli.main.navigation import home_url_for
 from bebeli.regions import kelurahan_options
 from bebeli.sellers import bp
@@ -152,7 +153,7 @@ def add_certificate_view():
     return redirect(url_for("sellers.edit_profile") + "#sertifikat")
 
 
-@bp.post("/sertifikat/<int:certificate_id>/hapus")
+@bp.post("/sertifikat/<id:certificate_id>/hapus")
 @role_required("seller")
 def delete_certificate(certificate_id):
     certificate = get_or_404(ShopCertificate, certificate_id, check=owns_certificate)
@@ -161,7 +162,7 @@ def delete_certificate(certificate_id):
     return redirect(url_for("sellers.edit_profile") + "#sertifikat")
 
 
-@bp.get("/sertifikat/<int:certificate_id>/dokumen")
+@bp.get("/sertifikat/<id:certificate_id>/dokumen")
 @file_view_policy
 @role_required("seller", "admin")
 def certificate_document(certificate_id):
@@ -182,7 +183,7 @@ def verification_queue():
     page = db.paginate(
         shops_for_admin(status=status, local=local, expired_certificates=filters.sertifikat.data,
                         text=filters.q.data or None),
-        per_page=current_app.config["PAGE_SIZE"], error_out=False,
+        per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False,
     )
     return render_template("sellers/admin_queue.html", page=page, filters=filters,
                            duplicates=duplicates_for(page.items), status=status)
@@ -195,7 +196,7 @@ def _status_or_pending(value: str | None) -> ShopStatus:
         return ShopStatus.PENDING
 
 
-@bp.get("/admin/<int:shop_id>")
+@bp.get("/admin/<id:shop_id>")
 @role_required("admin")
 def admin_shop(shop_id):
     shop = get_or_404(Shop, shop_id)
@@ -206,7 +207,7 @@ def admin_shop(shop_id):
                            expired=expired_certificates(shop))
 
 
-@bp.post("/admin/<int:shop_id>/status/<status>")
+@bp.post("/admin/<id:shop_id>/status/<status>")
 @role_required("admin")
 def set_status(shop_id, status):
     shop = get_or_404(Shop, shop_id)

@@ -61,7 +61,7 @@ def test_cart_groups_lines_by_shop(client, ctx):
     html = client.get("/keranjang/").get_data(as_text=True)
     assert html.count('data-testid="cart-shop"') == 2
     assert pkp.shop.name in html and small.shop.name in html
-    assert "Rp 150.000" in html  # 100.000 + 2 × 25.000
+    assert "Rp\u00a0150.000" in html  # 100.000 + 2 × 25.000
 
 
 def test_price_change_is_shown_and_blocks_checkout_until_accepted(client, ctx):
@@ -72,7 +72,7 @@ def test_price_change_is_shown_and_blocks_checkout_until_accepted(client, ctx):
     db.session.commit()
     client.login(buyer)
     html = client.get("/keranjang/").get_data(as_text=True)
-    assert 'data-problem="price_changed"' in html and "Rp 20.000 menjadi Rp 22.000" in html
+    assert 'data-problem="price_changed"' in html and "Rp\u00a020.000 menjadi Rp\u00a022.000" in html
     assert client.get("/keranjang/checkout").headers["Location"].endswith("/keranjang/")
     client.post_form("/keranjang/perbarui", page="/keranjang/")
     db.session.expire_all()
@@ -126,3 +126,42 @@ def test_the_product_page_buy_box_for_visitors_and_buyers(client, ctx):
     client.get("/akun")  # past the welcome message
     html = client.get(path).get_data(as_text=True)
     assert f'name="product_id" value="{product_id}"' in html and 'min="2"' in html and 'max="4"' in html
+
+
+def _photographed(n: int, shop=None):
+    """`n` products, each with two photos (the first, by position, is the one shown)."""
+    from bebeli.catalog.models import ProductImage
+
+    products = [ProductFactory(**({"shop": shop} if shop else {})) for _ in range(n)]
+    for product in products:
+        db.session.add_all([
+            ProductImage(product=product, position=1, display_key=f"public/p/{product.id}-b.webp",
+                         thumb_key=f"public/p/{product.id}-b-thumb.webp", width=1, height=1),
+            ProductImage(product=product, position=0, display_key=f"public/p/{product.id}-a.webp",
+                         thumb_key=f"public/p/{product.id}-a-thumb.webp", width=1, height=1),
+        ])
+    db.session.commit()
+    return products
+
+
+def test_cart_and_checkout_show_each_products_thumbnail_without_a_query_per_line(client, ctx, statements):
+    from tests.conftest import reads_of
+
+    buyer = asn_buyer()
+    one, *more = _photographed(5)
+    plain = ProductFactory()                                    # no photo: a placeholder, no broken image
+    fill_cart(buyer, (one, 1), (plain, 1))
+    client.login(buyer)
+    for page in ("/keranjang/", "/keranjang/checkout"):
+        statements.clear()
+        html = client.get(page).get_data(as_text=True)
+        assert f'src="/media/public/p/{one.id}-a-thumb.webp"' in html, page
+        assert f"{one.id}-b-thumb" not in html
+        few = len(reads_of(statements, "product_images"))
+        fill_cart(buyer, *[(p, 1) for p in more])
+        statements.clear()
+        html = client.get(page).get_data(as_text=True)
+        assert all(f'src="/media/public/p/{p.id}-a-thumb.webp"' in html for p in more), page
+        assert len(reads_of(statements, "product_images")) == few == 1, page
+        for product in more:
+            client.post_form(f"/keranjang/{product.id}/hapus", page="/keranjang/")

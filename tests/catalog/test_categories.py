@@ -21,7 +21,7 @@ def test_admin_builds_a_two_level_tree(client, ctx):
     assert child.parent_id == top.id and child.slug == "nasi-kotak"
     # A third level is refused.
     page = client.post_form("/admin/kategori", {"name": "Nasi Kotak Ayam", "parent_id": str(child.id)})
-    assert page.status_code == 200 and "Not a valid choice" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Bukan pilihan yang tersedia." in page.get_data(as_text=True)
     # So is moving a category with children under another one.
     other = client.post_form("/admin/kategori", {"name": "Kue", "parent_id": "0", "is_active": "y"})
     assert other.status_code == 302

@@ -47,10 +47,10 @@ def test_create_a_draft_with_images_then_publish(client, seller):
     ("price", "0", "Harga harus antara Rp 1 dan"),
     ("price", "200.000.001", "Harga harus antara Rp 1 dan"),
     ("price", "12,5", "Tulis nominal rupiah tanpa sen"),
-    ("stock", "-1", "Number must be between 0 and 1000000."),
-    ("min_order_qty", "0", "Number must be between 1 and 10000."),
-    ("name", "", "This field is required"),
-    ("unit", "ton", "Not a valid choice"),
+    ("stock", "-1", "Angka harus antara 0 dan 1000000."),
+    ("min_order_qty", "0", "Angka harus antara 1 dan 10000."),
+    ("name", "", "Wajib diisi."),
+    ("unit", "ton", "Bukan pilihan yang tersedia."),
 ])
 def test_invalid_products_are_refused_with_a_message(client, seller, field, value, message):
     response = client.post_form("/toko/produk/baru", _form(CategoryFactory(), **{field: value}))

@@ -68,8 +68,8 @@ def test_production_refuses_weak_configuration(monkeypatch):
         create_app("production")
 
 
-@pytest.mark.parametrize("amount,text", [(0, "Rp 0"), (1250000, "Rp 1.250.000"), (999, "Rp 999"),
-                                         (-5000, "-Rp 5.000"), (10_000_000_000, "Rp 10.000.000.000")])
+@pytest.mark.parametrize("amount,text", [(0, "Rp\u00a00"), (1250000, "Rp\u00a01.250.000"), (999, "Rp\u00a0999"),
+                                         (-5000, "-Rp\u00a05.000"), (10_000_000_000, "Rp\u00a010.000.000.000")])
 def test_rupiah_format(amount, text):
     assert rupiah(amount) == text
 
@@ -82,7 +82,7 @@ def test_rupiah_gives_what_babel_gives_for_indonesian_currency():
     amounts += [7 ** n for n in range(1, 20)]
     for amount in amounts:
         babel = format_currency(amount, "IDR", format="¤\u00a0#,##0", currency_digits=False, locale="id_ID")
-        assert rupiah(amount) == babel.replace("\u00a0", " ")
+        assert rupiah(amount) == babel
         assert rupiah(-amount) == ("-" if amount else "") + rupiah(amount)
 
 

@@ -216,6 +216,7 @@ def _production_env(app, port: int, redis_url: str) -> dict:
         DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], STRIPE_SECRET_KEY="sk_test_unused",
         STRIPE_WEBHOOK_SECRET="whsec_unused", STRIPE_API_BASE="http://127.0.0.1:9", FORCE_HTTPS="0",
         BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", UPLOAD_DIR=app.config["UPLOAD_DIR"],
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
     )
 
 

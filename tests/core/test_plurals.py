@@ -118,7 +118,7 @@ def test_the_asn_progress_counts_the_days_left(app):
         assert "1 day left this month." in progress(1)
         assert "3 days left this month." in progress(3)
     with language(app, "id"):
-        assert "Kurang Rp 30.000 lagi · 1 hari tersisa bulan ini." in progress(1)
+        assert "Kurang Rp\u00a030.000 lagi · 1 hari tersisa bulan ini." in progress(1)
 
 
 def _page(client, url: str, lang: str) -> str:
@@ -158,13 +158,13 @@ def test_procurement_inbox_counts_items_and_shops(client, ctx):
     add_to_cart(t.pp, product, 4)
     db.session.commit()
     client.login(t.pp)
-    assert "1 item from 1 shop, total Rp 400.000 before VAT." in _page(client, "/pengadaan/", "en")
-    assert "1 barang dari 1 toko, total Rp 400.000 sebelum PPN." in _page(client, "/pengadaan/", "id")
+    assert "1 item from 1 shop, total Rp\u00a0400.000 before VAT." in _page(client, "/pengadaan/", "en")
+    assert "1 barang dari 1 toko, total Rp\u00a0400.000 sebelum PPN." in _page(client, "/pengadaan/", "id")
     add_to_cart(t.pp, ProductFactory(shop=ShopFactory(), price_amount=50_000, stock=10), 1)
     add_to_cart(t.pp, ProductFactory(shop=shop, price_amount=50_000, stock=10), 1)
     db.session.commit()
-    assert "3 items from 2 shops, total Rp 500.000 before VAT." in _page(client, "/pengadaan/", "en")
-    assert "3 barang dari 2 toko, total Rp 500.000 sebelum PPN." in _page(client, "/pengadaan/", "id")
+    assert "3 items from 2 shops, total Rp\u00a0500.000 before VAT." in _page(client, "/pengadaan/", "en")
+    assert "3 barang dari 2 toko, total Rp\u00a0500.000 sebelum PPN." in _page(client, "/pengadaan/", "id")
 
 
 def test_quota_dashboard_counts_shortfalls_civil_servants_and_sellers(client, ctx):

@@ -85,7 +85,7 @@ def test_register_verify_publish_and_find(new_page, ctx):
     buyer.get_by_role("button", name="Cari", exact=True).click()
     buyer.wait_for_load_state()
     card = buyer.get_by_test_id("product-card").filter(has_text="Keripik Bayam Renyah")
-    assert card.count() == 1 and "Rp 12.500" in card.inner_text()
+    assert card.count() == 1 and "Rp\u00a012.500" in card.inner_text()
     card.click()
     buyer.wait_for_load_state()
     assert buyer.get_by_test_id("product-name").inner_text() == "Keripik Bayam Renyah"

@@ -66,7 +66,7 @@ def test_agency_purchase_end_to_end(page, ctx):
     # The PPK reviews (DPP 2.000.000 + PPN 220.000) and approves: the Surat Pesanan is issued.
     login(page, t.ppk.email, TEST_PASSWORD)
     _open_purchase(page, purchase_id)
-    assert page.locator("[data-figure=gross]").inner_text() == "Rp 2.220.000"
+    assert page.locator("[data-figure=gross]").inner_text() == "Rp\u00a02.220.000"
     _fits_phone(page)
     page.screenshot(path="/tmp/procurement-approval.png", full_page=True)
     page.get_by_role("button", name="Setujui dan terbitkan Surat Pesanan").click()
@@ -94,8 +94,8 @@ def test_agency_purchase_end_to_end(page, ctx):
     page.get_by_role("button", name="Tanda tangani BAST").click()
     assert page.get_by_test_id("stage").inner_text() == "BAST ditandatangani, menunggu pembayaran"
     # 38 × 50.000 = 1.900.000 (at most Rp 2.000.000: no PPH 22) + PPN 209.000; payment above 2 jt: PPN kept
-    assert page.locator("[data-figure=pph22]").inner_text() == "Rp 0"
-    assert page.locator("[data-figure=net]").inner_text() == "Rp 1.900.000"
+    assert page.locator("[data-figure=pph22]").inner_text() == "Rp\u00a00"
+    assert page.locator("[data-figure=net]").inner_text() == "Rp\u00a01.900.000"
     logout(page)
 
     # The Bendahara records the SP2D payment of the net amount.

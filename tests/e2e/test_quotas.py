@@ -52,7 +52,7 @@ def test_the_progress_bar_moves_after_a_purchase_and_the_dashboard_shows_it(page
     login(page, ASN_EMAIL, DEMO_PASSWORD)
     progress = page.get_by_test_id("quota-progress")
     assert progress.locator("progress").get_attribute("value") == "0"
-    assert "dari minimum Rp 50.000" in progress.inner_text()
+    assert "dari minimum Rp\u00a050.000" in progress.inner_text()
     _buy(page, product)
     page.goto("/")
     assert progress.locator("progress").get_attribute("value") == str(price)

@@ -210,8 +210,8 @@ def test_items_refused_at_receipt_refund_their_goods_and_ppn_but_not_delivery(cl
     assert reductions == [(so.number, 100_000, "item_rejected")]
     invoice = invoice_for(so)
     assert invoice.title == "INVOICE & TANDA TERIMA"
-    assert ("PPN 11%", "Rp 33.000", False) in invoice.totals
-    assert ("Total dibayar bersih", "Rp 237.000", True) in invoice.totals  # 348.000 − 111.000
+    assert ("PPN 11%", "Rp\u00a033.000", False) in invoice.totals
+    assert ("Total dibayar bersih", "Rp\u00a0237.000", True) in invoice.totals  # 348.000 − 111.000
     assert any("Satu kemasan penyok" in text for text in invoice.receipt)
     assert "(ditolak 1)" in invoice.rows[0][1]
 

@@ -51,14 +51,15 @@ def buying_setup(pagu_amount: int, *, is_pkp: bool, delivery_fee_amount: int, pr
     return t, line, shop, product
 
 
-def agency_order(t: Team, line: BudgetLine, items, *, pp: User | None = None) -> list[AgencyPurchase]:
-    """Put `items` [(product, quantity)] in the PP's cart and check out as an agency purchase."""
+def agency_order(t: Team, line: BudgetLine, items, *, pp: User | None = None, methods=None) -> list[AgencyPurchase]:
+    """Put `items` [(product, quantity)] in the PP's cart and check out as an agency purchase
+    (`methods`: {shop id: FulfilmentMethod}; by default delivered)."""
     pp = pp or t.pp
     for product, quantity in items:
         add_to_cart(pp, product, quantity)
     order, created = place_agency_order(pp, agency_id=t.agency.id, budget_line_id=line.id, ppk_id=t.ppk.id,
                                         delivery_address="Kantor Dinas, Cikarang Pusat", note=None,
-                                        idempotency_key=cart_key(pp))
+                                        idempotency_key=cart_key(pp), methods=methods)
     assert created
     db.session.commit()
     return list(db.session.scalars(db.select(AgencyPurchase).where(AgencyPurchase.order_id == order.id)

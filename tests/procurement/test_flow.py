@@ -121,7 +121,7 @@ def test_the_channel_limit_is_refused_with_a_clear_message(setup, data_app):
     data_app.config["AGENCY_ENFORCE_BEBELI_FIRST_LIMIT"] = True
     data_app.config["AGENCY_BEBELI_FIRST_LIMIT_AMOUNT"] = 5_000_000
     try:
-        with pytest.raises(ValidationFailed, match="melebihi batas Rp 5.000.000"):
+        with pytest.raises(ValidationFailed, match="melebihi batas Rp\u00a05.000.000"):
             agency_order(t, line, [(product, 5)])        # 5.550.000 with PPN
         db.session.rollback()
         [purchase] = agency_order(t, line, [(product, 4)])   # 4.440.000 passes

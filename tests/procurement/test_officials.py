@@ -3,12 +3,12 @@ from bebeli.auth.models import Role, User
 from bebeli.extensions import db
 from bebeli.mail.models import OutboundEmail
 from bebeli.procurement.officials import declaration_of, declarations_of, declare
-from tests.factories import AgencyFactory, UserFactory, admin, agency_admin
+from tests.factories import AgencyFactory, AsnFactory, UserFactory, admin, agency_admin
 
 
-def test_agency_admin_appoints_an_existing_account_with_declared_identifiers(client, ctx):
+def test_agency_admin_appoints_an_asn_of_the_agency_with_declared_identifiers(client, ctx):
     agency = AgencyFactory()
-    person = UserFactory(email="rudi@contoh.go.id")
+    person = AsnFactory(agency=agency, user__email="rudi@contoh.go.id").user
     client.login(agency_admin(agency))
     response = client.post_form(f"/pengadaan/instansi/{agency.id}/pejabat", {
         "email": "Rudi@Contoh.go.id", "role": "ppk", "nik": "3216 0155 0690 0001", "phone": "0812-1111-2222",
@@ -23,17 +23,21 @@ def test_agency_admin_appoints_an_existing_account_with_declared_identifiers(cli
     assert "rudi@contoh.go.id" in page and "3216015506900001" not in page   # identifiers are never shown
 
 
-def test_a_new_official_gets_an_account_and_an_activation_mail(client, ctx):
+def test_only_an_asn_of_the_agency_is_appointed_and_is_told_by_mail(client, ctx):
     agency = AgencyFactory()
     client.login(admin())
-    assert client.post_form(f"/pengadaan/instansi/{agency.id}/pejabat",
-                            {"email": "bendahara@contoh.go.id", "role": "bendahara"}).status_code == 200  # name needed
+    refused = client.post_form(f"/pengadaan/instansi/{agency.id}/pejabat",
+                               {"email": "bendahara@contoh.go.id", "role": "bendahara"})   # no such account
+    assert refused.status_code == 200 and "harus ASN aktif di" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(User).where(User.email == "bendahara@contoh.go.id")) is None
+    user = AsnFactory(agency=agency, user__email="bendahara@contoh.go.id").user
     response = client.post_form(f"/pengadaan/instansi/{agency.id}/pejabat",
-                                {"email": "bendahara@contoh.go.id", "name": "Sri Bendahara", "role": "bendahara"})
+                                {"email": "bendahara@contoh.go.id", "role": "bendahara"})
     assert response.status_code == 302
-    user = db.session.scalar(db.select(User).where(User.email == "bendahara@contoh.go.id"))
+    db.session.refresh(user)
     assert user.agency_ids(Role.TREASURER) == {agency.id}
-    assert db.session.scalar(db.select(OutboundEmail).where(OutboundEmail.to == user.email)) is not None
+    mail = db.session.scalar(db.select(OutboundEmail).where(OutboundEmail.to == user.email))
+    assert "Bendahara" in mail.body and agency.name in mail.body
 
 
 def test_dismiss_and_scope(client, ctx):

@@ -42,7 +42,7 @@ def test_checkout_past_the_ceiling_is_refused_with_the_room_left(ctx):
     with pytest.raises(QuotaExceeded) as refused:
         checkout(buyer, [(ProductFactory(price_amount=25_000), 2)])
     message = str(refused.value.message)
-    assert "Rp 40.000" in message and "Rp 50.000" in message and "Rp 100.000" in message
+    assert "Rp\u00a040.000" in message and "Rp\u00a050.000" in message and "Rp\u00a0100.000" in message
     assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 1  # the refused checkout left nothing
     assert month_row(buyer) == (0, 60_000)
 
@@ -86,12 +86,13 @@ def test_the_checkout_page_shows_the_room_left_and_the_refusal(client, ctx):
     product = ProductFactory(price_amount=40_000)
     client.login(asn.user)
     client.post_form("/keranjang/tambah", {"product_id": product.id, "quantity": 1}, page="/keranjang/")
-    assert "sisa yang masih bisa dibelanjakan Rp 30.000" in client.get("/keranjang/checkout").get_data(as_text=True)
+    page = client.get("/keranjang/checkout").get_data(as_text=True)
+    assert "sisa yang masih bisa dibelanjakan Rp\u00a030.000" in page
 
     form = {"idempotency_key": cart_key(asn.user), "shops-0-shop_id": product.shop_id, "shops-0-method": "pickup"}
     response = client.post_form("/keranjang/checkout", form, follow_redirects=True)
     assert "melebihi batas belanja bulanan Anda" in response.get_data(as_text=True)
-    assert "Rp 30.000" in response.get_data(as_text=True)
+    assert "Rp\u00a030.000" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 1
 
 

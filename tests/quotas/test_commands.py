@@ -39,7 +39,7 @@ def test_reminders_go_to_those_below_minimum_once_a_month(app, plain_ctx):
     assert "0 pengingat" in run(app, "--month", "2025-03")
     mails = db.session.scalars(sa.select(OutboundEmail)).all()
     assert [m.to for m in mails] == ["kurang@contoh.go.id"]
-    assert "Rp 20.000" in mails[0].body and "Rp 50.000" in mails[0].body and "Rp 30.000" in mails[0].body
+    assert "Rp\u00a020.000" in mails[0].body and "Rp\u00a050.000" in mails[0].body and "Rp\u00a030.000" in mails[0].body
     assert "/kuota/saya" in mails[0].body
     assert "2 pengingat" in run(app, "--month", "2025-04")  # a new month: nobody has bought yet
 

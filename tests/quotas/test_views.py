@@ -46,7 +46,7 @@ def test_admin_dashboard_shows_every_figure_with_charts_and_tables(client, town)
     client.login(admin())
     html = client.get(f"/kuota/?bulan={NOV}").get_data(as_text=True)
     for text in ("Dinas Rumah", "Dinas Tetangga", "Rina Rumahan", "Makanan Ringan", "Cibitung", "Toko Tetangga",
-                 "Rp 100.000", "50%"):
+                 "Rp\u00a0100.000", "50%"):
         assert text in html, text
     assert html.count("<svg") == 5 and "style=" not in html
     assert 'data-table="tren"' in html
@@ -55,8 +55,8 @@ def test_admin_dashboard_shows_every_figure_with_charts_and_tables(client, town)
 def test_agency_admin_sees_only_their_agency(client, town):
     client.login(agency_admin(town["home"]))
     html = client.get(f"/kuota/?bulan={NOV}").get_data(as_text=True)
-    assert "Rina Rumahan" in html and "Toko Rumah" in html and "Rp 20.000" in html
-    for foreign in ("Dinas Tetangga", "Tono Tetangga", "Toko Tetangga", "Cibitung", "Kerajinan", "Rp 80.000"):
+    assert "Rina Rumahan" in html and "Toko Rumah" in html and "Rp\u00a020.000" in html
+    for foreign in ("Dinas Tetangga", "Tono Tetangga", "Toko Tetangga", "Cibitung", "Kerajinan", "Rp\u00a080.000"):
         assert foreign not in html, foreign
     other, tono = town["other"], town["tono"]
     assert client.get(f"/kuota/?agency={other.id}").status_code == 404
@@ -111,7 +111,7 @@ def test_drill_down_from_agency_to_asn_to_purchases(client, town):
     asn_url = f"/kuota/asn/{town['rina'].id}?bulan={NOV}"
     assert asn_url in agency_page.replace("&amp;", "&")
     asn_page = client.get(asn_url).get_data(as_text=True)
-    assert "UJI-" in asn_page and "Toko Rumah" in asn_page and "Rp 20.000" in asn_page
+    assert "UJI-" in asn_page and "Toko Rumah" in asn_page and "Rp\u00a020.000" in asn_page
     # The drill-down's own filter (only those below the minimum) applies to its export too.
     export = f"/kuota/ekspor/asn.csv?bulan={NOV}&kurang=1&agency="
     assert "Rina Rumahan" in client.get(export + str(town["home"].id)).get_data(as_text=True)
@@ -204,11 +204,11 @@ def test_asn_sees_this_month_and_their_history(client, ctx):
     buy(asn.user, [(ProductFactory(price_amount=65_000), 1)], now - timedelta(days=40))
     client.login(asn.user)
     home = client.get("/").get_data(as_text=True)
-    assert 'data-testid="quota-progress"' in home and "Rp 20.000" in home and "dari minimum Rp 50.000" in home
-    assert 'value="20000"' in home and "Kurang Rp 30.000 lagi" in home
-    assert 'data-testid="quota-history"' in home and "Rp 65.000" in home and "Terpenuhi" in home
+    assert 'data-testid="quota-progress"' in home and "Rp\u00a020.000" in home and "dari minimum Rp\u00a050.000" in home
+    assert 'value="20000"' in home and "Kurang Rp\u00a030.000 lagi" in home
+    assert 'data-testid="quota-history"' in home and "Rp\u00a065.000" in home and "Terpenuhi" in home
     history = client.get("/kuota/saya").get_data(as_text=True)
-    assert "Riwayat bulanan" in history and "Rp 20.000" in history
+    assert "Riwayat bulanan" in history and "Rp\u00a020.000" in history
 
 
 def test_home_keeps_closed_months_a_while_but_never_the_open_month(app, client, ctx, monkeypatch):
@@ -221,11 +221,11 @@ def test_home_keeps_closed_months_a_while_but_never_the_open_month(app, client, 
     now = datetime.now(timezone.utc)
     buy(asn.user, [(ProductFactory(price_amount=65_000), 1)], now - timedelta(days=40))
     client.login(asn.user)
-    assert "Rp 65.000" in client.get("/").get_data(as_text=True)
+    assert "Rp\u00a065.000" in client.get("/").get_data(as_text=True)
 
     buy(asn.user, [(ProductFactory(price_amount=7_000), 1)], now - timedelta(days=40))  # reaches back
     buy(asn.user, [(ProductFactory(price_amount=20_000), 1)], now)                      # this month
     home = client.get("/").get_data(as_text=True)
-    assert 'data-testid="quota-counted">Rp 20.000' in home          # the open month at once
-    assert "Rp 65.000" in home and "Rp 72.000" not in home             # closed months from the cache
-    assert "Rp 72.000" in client.get("/kuota/saya").get_data(as_text=True)  # the full history is fresh
+    assert 'data-testid="quota-counted">Rp\u00a020.000' in home          # the open month at once
+    assert "Rp\u00a065.000" in home and "Rp\u00a072.000" not in home             # closed months from the cache
+    assert "Rp\u00a072.000" in client.get("/kuota/saya").get_data(as_text=True)  # the full history is fresh

@@ -15,6 +15,7 @@ class FormField:
     name: str
     kind: str                      # input type, "select", "textarea" or "button"
     options: list[str] = field(default_factory=list)
+    value: str | None = None       # as rendered: an input's value (a box only when checked), the selected option
 
 
 @dataclass
@@ -47,16 +48,29 @@ class _FormParser(HTMLParser):
         elif self._form is not None and attrs.get("name"):
             if tag in ("input", "button"):
                 kind = "button" if tag == "button" else (attrs.get("type") or "text").lower()
-                self._form.fields.setdefault(attrs["name"], FormField(attrs["name"], kind))
+                shown = self._form.fields.setdefault(attrs["name"], FormField(attrs["name"], kind))
+                if tag == "input" and (kind not in ("checkbox", "radio") or "checked" in attrs) and shown.value is None:
+                    shown.value = attrs.get("value") or ("y" if kind == "checkbox" else "")
             elif tag in ("select", "textarea"):
                 self._select = self._form.fields.setdefault(attrs["name"], FormField(attrs["name"], tag))
+                if tag == "textarea" and self._select.value is None:
+                    self._select.value = ""
         if tag == "option" and self._select is not None and attrs.get("value") is not None:
             self._select.options.append(attrs["value"])
+            if self._select.value is None or "selected" in attrs:
+                self._select.value = attrs["value"]
+
+    def handle_data(self, data):
+        if self._select is not None and self._select.kind == "textarea":
+            self._select.value += data
 
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
-        elif tag == "select":
+        elif tag in ("select", "textarea"):
+            if tag == "textarea" and self._select is not None:
+                # As a browser reads it: a newline right after <textarea> is not content.
+                self._select.value = self._select.value.removeprefix("\r\n").removeprefix("\n")
             self._select = None
 
 

@@ -109,3 +109,18 @@ def query_values(rng: random.Random, names: list[str], ids: list[str], shape: st
         return MultiDict([(name, NUL) for name in names])
     pool = TEXT[:-1] + NUMBERS + DATES + ids + [HUGE[:20_000]]
     return MultiDict([(name, rng.choice(pool)) for name in names for _ in range(rng.choice((1, 1, 2)))])
+
+
+# Integers at and beyond the edges of an id column (32-bit INTEGER on PostgreSQL, 64-bit on
+# SQLite), and the ones just below the smallest id.
+BOUNDARY_INTS = ["2147483648", "9223372036854775808", "100000000000000000000", "-1", "0"]
+# Every integer argument a route reads from the query string (ids of filters, pages, years).
+INT_QUERY_ARGS = ["page", "tahun", "instansi", "toko", "agency", "asn", "agency_id"]
+# Fields of a rendered form that carry a number or an id (the others keep their rendered value).
+INT_FIELD_KINDS = frozenset({"number", "hidden", "select", "radio"})
+
+
+def rendered_values(form: Form) -> MultiDict:
+    """What a browser sends for `form` untouched (without the CSRF token, added by the caller)."""
+    return MultiDict([(f.name, f.value or "") for f in form.fields.values()
+                      if f.name != "csrf_token" and f.kind not in ("button", "submit", "file")])

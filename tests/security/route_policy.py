@@ -108,6 +108,7 @@ POLICY: dict[str, Access] = {
     "auth.totp_settings": SIGNED_IN,
     "auth.totp_recovery_codes": SIGNED_IN,
     "auth.logout": SIGNED_IN,
+    "auth.logout_everywhere": SIGNED_IN,
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "notifications.index": SIGNED_IN,
@@ -226,5 +227,36 @@ POLICY: dict[str, Access] = {
     "procurement.dismiss_official": owner("agency_admin", agency_id="agency", user_id="official_user",
                                           role="official_role"),
     "procurement.monitoring": roles(*MANAGERS),
+    "procurement.split_flags_export": roles(*MANAGERS, fmt="export_format"),
     "procurement.ocds_releases": PUBLIC,   # open data (OCDS) of completed agency purchases
 }
+
+# --- objects named in form bodies ------------------------------------------------------------------
+# A form field that names an object (by id or email) is an access decision like a URL argument.
+# Each one is listed with the world keys of objects it may name; a persona who uses the form on
+# their own side gets the other side's object refused (4xx or a form error, nothing written).
+# Field names are as rendered, row numbers written N ("shops-N-shop_id").
+BODY_REFERENCES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("cart.add", "product_id"): ("hidden_product",),                  # a product not for sale
+    ("cart.checkout", "shops-N-shop_id"): ("shop",),                  # a shop not in the cart
+    ("directory.asn_new", "agency_id"): ("agency",),
+    ("directory.asn_new", "email"): ("asn_email",),                   # somebody's account
+    ("directory.asn_edit", "agency_id"): ("agency",),
+    ("directory.asn_edit", "email"): ("asn_email",),
+    ("procurement.officials", "email"): ("candidate_email", "asn_email", "official_email"),
+    ("procurement.checkout", "instansi"): ("pp_agency",),
+    ("procurement.checkout", "budget_line"): ("budget_line",),
+    ("procurement.checkout", "ppk"): ("official_user",),
+    ("procurement.checkout", "shops-N-shop_id"): ("shop",),
+    ("sellers.register", "email"): ("seller_email",),
+}
+# Fields of those kinds (hidden, select, radio, number, email) that name nobody's object: values
+# of a fixed list, numbers, tokens, or what every user of the form shares (the catalogue's
+# categories; the agency tree and quota policies are the administrator's alone). Ids of order
+# lines in field names ("reject_N") are read only for the lines of the order in the URL.
+NOT_REFERENCES = frozenset({
+    "csrf_token", "next", "idempotency_key", "quoted_total", "quantity", "stock", "min_order_qty",
+    "weight_grams", "position", "unit", "kind", "echelon", "role", "reason", "coverage", "minimum_kind",
+    "kecamatan", "kelurahan", "category_id", "parent_id", "agency_ids", "reject_N", "line_N",
+    "shops-N-method", "shops-N-address_choice",
+})

@@ -8,8 +8,9 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask
 
 from bebeli import create_app
-from tests.security.route_policy import LOGIN_STEP_KIND, POLICY, Access
-from tests.security.world import ANONYMOUS
+from tests.security.forms import Form, endpoint_of, forms_on
+from tests.security.route_policy import DEV_KIND, LOGIN_STEP_KIND, OWNER, POLICY, STATIC_KIND, Access
+from tests.security.world import ANONYMOUS, PERSONAS
 
 LOGIN_PATH = "/masuk"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -76,3 +77,29 @@ def expected(access: Access, persona: str, side: str, *, dev_outbox: bool) -> st
     if persona == ANONYMOUS or access.kind == LOGIN_STEP_KIND:
         return "login"
     return "refused"
+
+
+def own_side(access: Access) -> str:
+    """The side whose objects a persona allowed to use the route uses it on."""
+    return "us" if access.kind == OWNER else "them"
+
+
+def discover_forms(app: Flask, world, personas) -> dict[tuple[str, str], list[tuple[str, Form]]]:
+    """{(endpoint, method): [(persona, form)]}: the forms on every page each persona may open,
+    as rendered (fields, kinds and values)."""
+    adapter = app.url_map.bind("localhost")
+    found: dict = {}
+    for persona in PERSONAS:
+        for rule in rules("GET"):
+            access = POLICY[rule.endpoint]
+            if access.kind in (STATIC_KIND, DEV_KIND) or not access.allows(persona, own_side(access)):
+                continue
+            url = url_for_side(rule, access, world[own_side(access)])
+            response = personas[persona].get(url)
+            if response.mimetype != "text/html":
+                continue
+            for form in forms_on(url, response.get_data(as_text=True)):
+                endpoint = endpoint_of(adapter, form)
+                if endpoint:
+                    found.setdefault((endpoint, form.method), []).append((persona, form))
+    return found

@@ -13,6 +13,7 @@ every table exactly as it was; an accepted one may write, and becomes the new ba
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -20,11 +21,20 @@ from werkzeug.datastructures import MultiDict
 
 from bebeli.extensions import limiter
 from tests.factories import TEST_PASSWORD
-from tests.security.forms import endpoint_of, forms_on
-from tests.security.hostile import SHAPES, TEXT, query_values, submission
+from tests.security.forms import forms_on
+from tests.security.hostile import (
+    BOUNDARY_INTS,
+    INT_FIELD_KINDS,
+    INT_QUERY_ARGS,
+    SHAPES,
+    TEXT,
+    query_values,
+    rendered_values,
+    submission,
+)
 from tests.security.route_policy import DEV_KIND, LOGIN_STEP_KIND, OWNER, POLICY, PUBLIC_KIND, STATIC_KIND, WEBHOOK_KIND
-from tests.security.routes import rules, url_for_side
-from tests.security.world import ANONYMOUS, PERSONAS
+from tests.security.routes import discover_forms, rules, url_for_side
+from tests.security.world import ANONYMOUS
 
 SEED = 20261117
 # Who uses a route in this suite when several may: the narrowest role first.
@@ -54,22 +64,7 @@ def _allowed(access) -> list[str]:
 @pytest.fixture(scope="module")
 def discovered(app, world, personas) -> dict:
     """{(endpoint, method): [(persona, form)]} from every page each persona may open."""
-    adapter = app.url_map.bind("localhost")
-    found: dict = {}
-    for persona in PERSONAS:
-        for rule in rules("GET"):
-            access = POLICY[rule.endpoint]
-            if access.kind in (STATIC_KIND, DEV_KIND) or not access.allows(persona, _side(access)):
-                continue
-            url = url_for_side(rule, access, world[_side(access)])
-            response = personas[persona].get(url)
-            if response.mimetype != "text/html":
-                continue
-            for form in forms_on(url, response.get_data(as_text=True)):
-                endpoint = endpoint_of(adapter, form)
-                if endpoint:
-                    found.setdefault((endpoint, form.method), []).append((persona, form))
-    return found
+    return discover_forms(app, world, personas)
 
 
 def _signed_in(client, persona: str, world) -> None:
@@ -200,6 +195,93 @@ def test_hostile_webhook_bodies(app, world, fingerprint):
                 SENT[url] += 1
                 assert response.status_code == 400, (url, body[:40], signature)
     assert fingerprint() == before
+
+
+def _path_with(rule, access, values: dict, name: str, value: str) -> str:
+    """The rule's URL for one side's objects, with URL argument `name` set to `value` verbatim
+    (past the converters, as a hand-typed address would be)."""
+    path = rule.rule
+    for argument in rule.arguments:
+        replacement = value if argument == name else str(values[access.params[argument]])
+        path = re.sub(rf"<(?:[^:<>]+:)?{argument}>", replacement, path)
+    return path
+
+
+BOUNDARY_RULES = [
+    pytest.param(rule.endpoint, rule.rule, method, id=f"{method} {rule.rule}")
+    for method in ("GET", "POST") for rule in rules(method)
+    if rule.arguments and POLICY[rule.endpoint].kind not in (STATIC_KIND, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND)
+]
+
+
+@pytest.mark.parametrize(("endpoint", "pattern", "method"), BOUNDARY_RULES)
+def test_boundary_integers_in_the_path(app, world, personas, fingerprint, endpoint, pattern, method):
+    """2^31, 2^63, 10^20, -1 and 0 in every URL argument: a 404 (or the route's refusal), never a 5xx."""
+    access = POLICY[endpoint]
+    rule = next(r for r in app.url_map.iter_rules(endpoint) if r.rule == pattern)
+    persona = _allowed(access)[0]
+    client = personas[persona]
+    _signed_in(client, persona, world)
+    token = client.csrf_token("/akun" if persona in world.logins else "/masuk")
+    before, problems = fingerprint(), []
+    for name in rule.arguments:
+        for value in BOUNDARY_INTS:
+            url = _path_with(rule, access, world[_side(access)], name, value)
+            response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+            SENT[endpoint] += 1
+            if response.status_code >= 500:
+                problems.append(f"{method} {url} as {persona}: {response.status_code}")
+    assert not problems, "; ".join(problems)
+    if method == "GET":
+        assert fingerprint() == before
+
+
+def test_boundary_integers_in_query_strings(app, world, personas):
+    """Every integer query argument of every page, at the edges of the id range: never a 5xx."""
+    problems = []
+    for rule in rules("GET"):
+        access = POLICY[rule.endpoint]
+        if access.kind in (STATIC_KIND, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND):
+            continue
+        persona = _allowed(access)[0]
+        path = url_for_side(rule, access, world[_side(access)]).split("?")[0]
+        for value in BOUNDARY_INTS:
+            response = personas[persona].get(path, query_string={name: value for name in INT_QUERY_ARGS})
+            SENT[rule.endpoint] += 1
+            if response.status_code >= 500:
+                problems.append(f"GET {path}?…={value} as {persona}: {response.status_code}")
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_boundary_integers_in_form_fields(app, world, personas, discovered, fingerprint, endpoint):
+    """Each number, hidden, select or radio field of a rendered form (product_id, budget_line,
+    quantity …) set to an integer at the edges of the id range, the other fields as rendered:
+    never a 5xx, and a refusal writes nothing."""
+    persona, client, url, form = _target(endpoint, app, world, personas, discovered)
+    fields = [f for f in (form.fields.values() if form else []) if f.kind in INT_FIELD_KINDS and f.name != "csrf_token"]
+    if not fields:
+        pytest.skip("no number or id field on this form")
+    _signed_in(client, persona, world)
+    token = client.csrf_token("/akun" if persona in world.logins else "/masuk")
+    baseline, problems = fingerprint(), []
+    for f in fields:
+        for value in BOUNDARY_INTS:
+            limiter.reset()
+            data = rendered_values(form)
+            data.setlist(f.name, [value])
+            data.add("csrf_token", token)
+            response = client.post(url, data=data)
+            SENT[endpoint] += 1
+            refused = response.status_code >= 400 or response.status_code == 200 or _error_flashed(client)
+            after = fingerprint()
+            if response.status_code >= 500:
+                problems.append(f"{f.name}={value}: {response.status_code}")
+            changed = {name for name in after if after[name] != baseline[name]} - REFUSAL_WRITES.get(endpoint, set())
+            if refused and changed:
+                problems.append(f"{f.name}={value}: refused ({response.status_code}) but wrote to {sorted(changed)}")
+            baseline = after
+    assert not problems, f"POST {url} as {persona}: " + "; ".join(problems)
 
 
 def test_at_least_500_hostile_inputs(capsys):

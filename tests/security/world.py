@@ -1,8 +1,9 @@
 """One small town for the security suites: two sides ("us" and "them"), each with an agency,
 its ASN buyer, agency admin and officials (PP, PPK, Bendahara), a verified shop with a product,
-orders, an agency purchase with a price offer, and every other kind of object a route takes by
-id. The people on the "us" side (plus one administrator) are the personas that request every
-route; the "them" side owns the objects they must not reach.
+orders, an agency purchase with a price offer, filled carts, and every other kind of object a
+route takes by id or a form names in its body (a product not for sale, an ASN to appoint). The
+people on the "us" side (plus one administrator) are the personas that request every route;
+the "them" side owns the objects they must not reach.
 
 Everything is built through the modules' own factories and services, committed like finished
 requests; the world keeps only ids and strings, so tests need no database session to use it.
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bebeli.auth.services import make_reset_token
-from bebeli.catalog.models import ProductImage
+from bebeli.catalog.models import ProductImage, ProductStatus
 from bebeli.catalog.services import add_images
 from bebeli.dates import jakarta_today
 from bebeli.directory.importer import stage_import
@@ -102,6 +103,12 @@ def _side(world: World, side: str, category, the_admin) -> dict:
     [offer] = procurement.propose_prices(purchase, officials.pp, {purchase.seller_order.lines[0].id: 90_000})
     [approved] = agency_order(officials, line, [(product, 1)])
     procurement.approve_purchase(approved, officials.ppk)
+    # Carts with something in them, so that both checkout forms are shown (and their ids tried).
+    fill_cart(asn.user, (product, 1))
+    fill_cart(officials.pp, (product, 1))
+    # Objects named in form bodies: a product nobody may buy yet, an ASN who may be appointed.
+    hidden_product = ProductFactory(shop=shop, category=category, status=ProductStatus.DRAFT)
+    candidate = AsnFactory(agency=agency)
     batch = stage_import("asn.csv", _import_file(agency.code), actor=manager)
     today = jakarta_today()
     exemption = add_exemption(asn, starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=31),
@@ -114,7 +121,9 @@ def _side(world: World, side: str, category, the_admin) -> dict:
         order=order.id, seller_order=order.seller_orders[0].id, unpaid_order=unpaid.id,
         payment_session=payment.session_id, notification=note.id, budget_line=line.id, purchase=purchase.id,
         offer=offer.id, approved_purchase=approved.id, batch=batch.id, exemption=exemption.id,
-        official_user=officials.ppk.id, pp_agency=agency.id,
+        official_user=officials.ppk.id, pp_agency=agency.id, hidden_product=hidden_product.id,
+        asn_email=asn.user.email, seller_email=shop.owner.email, official_email=officials.ppk.email,
+        candidate_email=candidate.user.email,
     )
     return people
 

@@ -50,7 +50,7 @@ def test_registration_creates_a_seller_and_a_pending_local_shop(client, ctx):
     ("phone", "0212345678", "nomor seluler Indonesia"),
     ("bank_account_number", "12ab", "hanya boleh berisi angka"),
     ("kelurahan", "Setiamekar", "Pilih kelurahan/desa dari daftar."),  # a kelurahan of another kecamatan
-    ("kecamatan", "Menteng", "Not a valid choice"),
+    ("kecamatan", "Menteng", "Bukan pilihan yang tersedia."),
     ("confirm", "lain-lain-123", "Kata sandi tidak sama."),
 ])
 def test_invalid_fields_are_reported_and_nothing_is_saved(client, ctx, field, value, message):
