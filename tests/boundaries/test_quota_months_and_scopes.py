@@ -3,6 +3,7 @@ purchases, exemptions and minimum, whether it is still open, closed, or frozen; 
 only its own people and one person only their own months; and a frozen month's figures stay
 those of the rules (not doubled by a second policy, not widened by people out of service,
 brought up to date for one agency when goods come back late)."""
+from calendar import monthrange
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -58,17 +59,20 @@ def test_each_month_keeps_its_own_purchases_and_exemptions(ctx, frozen):
     previous, current = last_month(), this_month()
     services.add_exemption(asn, starts_on=previous, ends_on=previous + timedelta(days=9),
                            reason=ExemptionReason.LEAVE, note=None, actor=None)
+    services.add_exemption(asn, starts_on=current, ends_on=current + timedelta(days=2),
+                           reason=ExemptionReason.SICK, note=None, actor=None)
     db.session.commit()
     spend(asn, 20_000, previous)
     spend(asn, 35_000, current)
     spend(other, 1_000, previous)
     if frozen:
         freeze_last_month()
-    days = (current - previous).days
+    days, current_days = (current - previous).days, monthrange(current.year, current.month)[1]
     rows = {r["month"]: (r["minimum"], r["counted"]) for r in reports.history(current, Scope(user_id=asn.user_id),
                                                                               months=2).rows}
-    expected_previous = (MINIMUM * (days - 10) + days // 2) // days
-    assert rows == {previous: (expected_previous, 20_000), current: (MINIMUM, 35_000)}
+    expected = {previous: (MINIMUM * (days - 10) + days // 2) // days,
+                current: (MINIMUM * (current_days - 3) + current_days // 2) // current_days}
+    assert rows == {previous: (expected[previous], 20_000), current: (expected[current], 35_000)}
     trend = {r["month"]: (r["obligated"], r["attained"], r["counted"]) for r in reports.trend(current, EVERYONE).rows}
     assert trend[previous] == (2, 0, 21_000) and trend[current] == (2, 0, 35_000)
 
@@ -94,9 +98,10 @@ def test_an_agency_sees_only_its_own_people(ctx, which):
         assert [(r["minimum"], r["counted"]) for r in history] == [(MINIMUM, 10_000)]
 
 
-def test_a_frozen_month_is_not_multiplied_by_other_policies_and_keeps_its_target(ctx):
+def test_a_frozen_month_is_not_multiplied_by_older_policies_and_keeps_its_target(ctx):
     month = last_month()
     policy(effective_from=date(2020, 1, 1), agency_target_amount=1_000_000, name="Lama")
+    policy(effective_from=date(2020, 6, 1), agency_target_amount=1_500_000, name="Tengah")
     policy(effective_from=date(2021, 1, 1), agency_target_amount=2_000_000, name="Baru")
     agency = AgencyFactory()
     spend(AsnFactory(agency=agency), MINIMUM, month)
@@ -138,3 +143,15 @@ def test_goods_taken_back_late_update_only_their_agency_in_a_frozen_month(ctx):
     rows = {r["agency"]: (r["attained"], r["counted"]) for r in
             services.dashboard(month, EVERYONE).tables["perangkat-daerah"].rows}
     assert rows == {"Dinas A": (0, 40_000), "Dinas B": (1, 70_000)}
+
+
+def test_a_frozen_month_keeps_the_agency_a_person_had(ctx):
+    month = last_month()
+    policy(effective_from=date(2020, 1, 1))
+    home, other = AgencyFactory(name="Dinas Rumah"), AgencyFactory(name="Dinas Tetangga")
+    moving = AsnFactory(agency=home, user__name="Rina Pindah")
+    freeze_last_month()
+    moving.agency = other        # moved after the month closed
+    db.session.commit()
+    assert [r["name"] for r in reports.below_minimum(month, Scope(frozenset({home.id}))).rows] == ["Rina Pindah"]
+    assert reports.below_minimum(month, Scope(frozenset({other.id}))).rows == []

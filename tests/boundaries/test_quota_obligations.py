@@ -166,6 +166,7 @@ def test_pro_rating_rounds_half_up(ctx, base, days_due, minimum):
     (date(2026, 5, 20), date(2026, 6, 1), 48_333),    # covers the month's first day: 29/30 of 50.000
     (date(2026, 6, 30), date(2026, 7, 10), 48_333),   # covers the month's last day
     (date(2026, 7, 1), date(2026, 7, 10), 50_000),    # starts the day after the month
+    (date(2026, 7, 5), date(2026, 7, 10), 50_000),    # and later still: never more than the month's days
 ])
 def test_an_exemption_counts_from_its_first_to_its_last_day(ctx, starts_on, ends_on, minimum):
     policy(effective_from=date(2020, 1, 1))
@@ -185,10 +186,13 @@ def test_an_exemption_counts_from_its_first_to_its_last_day(ctx, starts_on, ends
     (date(2026, 6, 30), None, 1_667),                # in service on the last day only: 50.000/30
     (date(2020, 1, 1), date(2026, 6, 1), 1_667),     # on the first day only
     (date(2020, 1, 1), date(2026, 5, 31), None),     # left before the month: no obligation at all
+    (date(2020, 1, 1), "inactive", None),            # deactivated without an end date: none either
 ])
 def test_a_single_day_in_service_owes_one_day(ctx, active_from, active_until, minimum):
     policy(effective_from=date(2020, 1, 1))
-    asn = AsnFactory(echelon=Echelon.STAF, active_from=active_from, active_until=active_until)
+    inactive = active_until == "inactive"
+    asn = AsnFactory(echelon=Echelon.STAF, active_from=active_from, active_until=None if inactive else active_until,
+                     is_active=not inactive)
     row = obligation_for(asn.user_id, JUNE)
     assert (row.minimum_amount if row else None) == minimum
 
