@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, send_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from bebeli.auth.permissions import get_or_404, role_required
+from bebeli.auth.permissions import BUYER_ROLES, get_or_404, role_required
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
@@ -31,8 +31,6 @@ from bebeli.orders.queries import (
 from bebeli.orders.status import ACTOR_LABELS, CHANNEL_LABELS, PAYMENT_LABELS, Actor, status_badge, status_label
 from bebeli.payments.services import cancel_unpaid, expire_if_overdue
 from bebeli.tax import rate_label
-
-BUYER_ROLES = ("buyer", "pp")
 
 
 # Template helpers are globals so that imported macros (orders/_macros.html) see them too.

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bebeli.auth.permissions import get_or_404, role_required
 from bebeli.dates import month_start, parse_month
 from bebeli.directory.models import Agency, AsnProfile
+from bebeli.directory.services import agencies_for
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.ids import page_arg
@@ -32,7 +33,6 @@ from bebeli.quotas.forms import (
 from bebeli.quotas.models import ExemptionReason, QuotaExemption, QuotaPolicy
 from bebeli.quotas.obligations import Scope
 from bebeli.quotas.permissions import (
-    agencies_for,
     can_manage_exemption,
     can_view_agency_quota,
     can_view_asn_quota,
@@ -141,7 +141,7 @@ def dashboard():
     _link_agencies(board.tables["perangkat-daerah"], month)
     _link_people(board.tables["di-bawah-minimum"], month)
     return render_template("quotas/dashboard.html", board=board, month=month, agency=agency,
-                           agencies=db.session.scalars(agencies_for(current_user)).all(), charts=_charts(board))
+                           agencies=db.session.scalars(agencies_for(current_user).order_by(Agency.name)).all(), charts=_charts(board))
 
 
 @bp.get("/perangkat-daerah/<id:agency_id>")
