@@ -30,7 +30,6 @@ from bebeli.orders.queries import (
 )
 from bebeli.orders.status import ACTOR_LABELS, CHANNEL_LABELS, PAYMENT_LABELS, Actor, status_badge, status_label
 from bebeli.payments.services import cancel_unpaid, expire_if_overdue
-from bebeli.tax import rate_label
 
 
 # Template helpers are globals so that imported macros (orders/_macros.html) see them too.
@@ -48,9 +47,6 @@ TEMPLATE_GLOBALS = {
 @bp.record_once
 def _register_template_globals(state):
     state.app.jinja_env.globals.update(TEMPLATE_GLOBALS)
-
-
-bp.add_app_template_filter(rate_label, "bp_percent")
 
 
 def _act(action, so: SellerOrder, done_message: str, *args, **kwargs):

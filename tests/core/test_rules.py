@@ -43,3 +43,15 @@ def test_stock_take_refuses_a_product_whose_shop_is_no_longer_verified(ctx):
         .values(stock=Product.stock - 1).execution_options(synchronize_session=False)
     )
     assert result.rowcount == 0
+
+
+@pytest.mark.parametrize("bp,kwargs,text", [
+    (8530, {}, "85,3%"), (8500, {}, "85%"), (8555, {}, "85,6%"), (None, {}, "–"),
+    (1100, {"places": 2}, "11%"), (1150, {"places": 2}, "11,5%"), (1225, {"places": 2}, "12,25%"),
+    (150, {"sign": False}, "1,5"), (250, {"places": 2, "sign": False, "none": ""}, "2,5"),
+    (None, {"places": 2, "sign": False, "none": ""}, ""),
+])
+def test_one_percent_format(bp, kwargs, text):
+    from bebeli.money import percent
+
+    assert percent(bp, **kwargs) == text
