@@ -18,7 +18,7 @@ from bebeli.orders import bp, documents
 from bebeli.orders import services as orders
 from bebeli.orders.forms import CancelForm, RejectForm, ShipForm, receipt_form_for
 from bebeli.orders.models import Channel, FulfilmentMethod, Order, SellerOrder
-from bebeli.orders.permissions import can_view_seller_order, is_buyer_of, is_seller_of
+from bebeli.orders.permissions import can_view_seller_order, is_buyer_of
 from bebeli.orders.queries import (
     BUYER_FILTERS,
     FILTER_LABELS,
@@ -30,6 +30,7 @@ from bebeli.orders.queries import (
 )
 from bebeli.orders.status import ACTOR_LABELS, CHANNEL_LABELS, PAYMENT_LABELS, Actor, status_badge, status_label
 from bebeli.payments.services import cancel_unpaid, expire_if_overdue
+from bebeli.sellers.permissions import is_seller_of
 
 
 # Template helpers are globals so that imported macros (orders/_macros.html) see them too.

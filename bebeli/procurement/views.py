@@ -38,9 +38,10 @@ from bebeli.procurement.forms import (
     offer_form,
 )
 from bebeli.procurement.models import AgencyPurchase, BudgetLine, OfferStatus, PriceOffer, Stage
-from bebeli.procurement.permissions import TEMPLATE_RULES, can_set_up, can_view_purchase, is_seller_of
+from bebeli.procurement.permissions import TEMPLATE_RULES, can_set_up, can_view_purchase
 from bebeli.procurement.tax import quote_agency_checkout
 from bebeli.quotas import exports
+from bebeli.sellers.permissions import is_seller_of
 from bebeli.urls import public_link
 
 INBOX_ROLES = ("pp", "ppk", "bendahara", "seller", "agency_admin", "admin")
