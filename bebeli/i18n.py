@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.i18n import translations as flask_wtf_translations
 
 from bebeli.extensions import babel
-from bebeli.money import rupiah
+from bebeli.money import percent, rupiah
 
 
 def select_locale() -> str:
@@ -123,6 +123,7 @@ form_translations = FormTranslations()
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["rupiah"] = rupiah
+    app.jinja_env.filters["percent"] = percent  # basis points: 1150|percent(places=2) → 11,5%
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["date"] = _date
     app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks in templates

@@ -51,3 +51,22 @@ def parse_rupiah(text: str | int | None) -> int:
 def percent_of(amount: int, basis_points: int) -> int:
     """`amount × basis_points / 10 000`, rounded half up, in integer arithmetic (no floats)."""
     return (amount * basis_points + 5_000) // 10_000
+
+
+def percent(basis_points: int | None, *, places: int = 1, sign: bool = True, none: str = "–") -> str:
+    """Basis points as a percentage, the Indonesian way in every language (like `rupiah`):
+    `8530` → `85,3%`, `1150` → `11,5%`, `1100` → `11%`.
+
+    `places` decimals at most (trailing zeros dropped), rounded half up in integer arithmetic;
+    `sign=False` leaves out the `%` (for a sentence that writes its own); `none` stands for a
+    missing figure."""
+    if basis_points is None:
+        return none
+    if not 0 <= places <= 2:
+        raise ValueError("percent places run from 0 to 2")
+    step = 10 ** (2 - places)
+    scaled = (abs(int(basis_points)) + step // 2) // step
+    whole, rest = divmod(scaled, 10 ** places)
+    decimals = f"{rest:0{places}d}".rstrip("0") if places else ""
+    text = ("-" if basis_points < 0 and scaled else "") + (f"{whole},{decimals}" if decimals else str(whole))
+    return text + "%" if sign else text

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from flask import current_app
 
-from bebeli.money import percent_of
+from bebeli.money import percent, percent_of
 
 Schedule = Iterable[tuple[str | date, dict]]
 
@@ -44,5 +44,4 @@ def ppn_amount(goods_amount: int, rate_bp: int) -> int:
 
 def rate_label(basis_points: int) -> str:
     """1100 → "11%", 1150 → "11,5%" (Indonesian decimal comma)."""
-    whole, rest = divmod(int(basis_points), 100)
-    return f"{whole}%" if not rest else f"{whole},{rest:02d}".rstrip("0") + "%"
+    return percent(basis_points, places=2)

@@ -13,6 +13,9 @@ from bebeli.ids import parse_id
 
 T = TypeVar("T")
 
+# Who may buy: an ASN for themselves, a Pejabat Pengadaan for their agency.
+BUYER_ROLES = (Role.BUYER.value, Role.PP.value)
+
 
 def role_required(*roles: Role | str):
     """Allow the view to users holding any of `roles`; others get 403, anonymous go to login."""

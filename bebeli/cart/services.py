@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from bebeli.cart.models import CartLine
-from bebeli.catalog.models import Product, ProductStatus
+from bebeli.catalog.models import Product
+from bebeli.catalog.queries import is_orderable
 from bebeli.errors import NotAllowed, OutOfStock, ValidationFailed
 from bebeli.extensions import db
 from bebeli.money import rupiah
-from bebeli.sellers.models import Shop, ShopStatus
+from bebeli.sellers.models import Shop
 
 
 @dataclass
@@ -80,20 +81,10 @@ class CartReview:
         return not self.groups
 
 
-def is_available(product: Product) -> bool:
-    """Whether buyers may order `product` now (published, not taken down, shop verified)."""
-    return (
-        product.status == ProductStatus.PUBLISHED
-        and not product.taken_down
-        and product.shop is not None
-        and product.shop.status == ShopStatus.VERIFIED
-    )
-
-
 def line_problem(line: CartLine) -> tuple[str | None, str | None]:
     """What stands between this line and checkout, as (code, message for the buyer)."""
     product = line.product
-    if not is_available(product):
+    if not is_orderable(product):
         return "unavailable", str(_l("Produk ini tidak lagi tersedia."))
     if product.price_amount != line.price_seen_amount:
         return "price_changed", str(_l("Harga berubah dari %(old)s menjadi %(new)s.",
@@ -188,7 +179,7 @@ def _line_and_count(buyer, product_id: int) -> tuple[CartLine | None, int]:
 
 def add_to_cart(buyer, product: Product, quantity: int) -> CartLine:
     """Add `quantity` of `product` (on top of what the cart already holds) at today's price."""
-    if not is_available(product):
+    if not is_orderable(product):
         raise ValidationFailed(_l("Produk ini tidak tersedia."))
     if product.shop.owner_id == buyer.id:
         raise NotAllowed(_l("Anda tidak dapat membeli produk dari toko Anda sendiri."))
@@ -240,7 +231,7 @@ def accept_changes(buyer) -> list[str]:
                 done.append(str(_l("%(name)s: harga diperbarui.", name=product.name)))
                 continue
         quantity = min(max(line.quantity, product.min_order_qty), product.stock)
-        if not is_available(product) or quantity < product.min_order_qty:
+        if not is_orderable(product) or quantity < product.min_order_qty:
             db.session.delete(line)
             done.append(str(_l("%(name)s dihapus dari keranjang.", name=product.name)))
         else:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import defer, lazyload
 
-from bebeli.auth.permissions import role_required
+from bebeli.auth.permissions import BUYER_ROLES, role_required
 from bebeli.cart import bp
 from bebeli.cart.forms import METHOD_LABELS, AddToCartForm, CheckoutForm, QuantityForm, expected_total, methods_by_shop
 from bebeli.cart.services import (
@@ -25,8 +25,6 @@ from bebeli.orders.models import FulfilmentMethod
 from bebeli.orders.services import office_address_for, place_order
 from bebeli.orders.totals import quote_checkout
 from bebeli.urls import safe_next
-
-BUYER_ROLES = ("buyer", "pp")
 
 
 def _back(default: str | None = None):

@@ -16,17 +16,24 @@ from bebeli.extensions import db
 from bebeli.sellers.models import Shop, ShopStatus
 
 
-def buyer_visible_conditions(*shop_conditions) -> tuple:
-    """Conditions on products a buyer may see, from shops also meeting `shop_conditions`.
+# "Can this product be ordered?", in one place: the SQL condition and the Python predicate
+# below are both built from these two values.
+ORDERABLE_PRODUCT_STATUS = ProductStatus.PUBLISHED
+ORDERABLE_SHOP_STATUS = ShopStatus.VERIFIED
+
+
+def orderable(*shop_conditions) -> tuple:
+    """Conditions on products a buyer may see and order, from shops also meeting
+    `shop_conditions`: published, not taken down, shop verified.
 
     The shop test is a correlated EXISTS, not a join nor an IN list: the database then walks
     products in the order of an index (newest, cheapest, best-selling) and stops after one
     page, checking each product's shop by primary key, instead of starting from the shops
-    and sorting every product they have."""
+    and sorting every product they have. It is also usable inside a conditional UPDATE."""
     return (
-        Product.status == ProductStatus.PUBLISHED,
+        Product.status == ORDERABLE_PRODUCT_STATUS,
         Product.taken_down.is_(False),
-        sa.exists().where(Shop.id == Product.shop_id, Shop.status == ShopStatus.VERIFIED, *shop_conditions),
+        sa.exists().where(Shop.id == Product.shop_id, Shop.status == ORDERABLE_SHOP_STATUS, *shop_conditions),
     )
 
 
@@ -38,16 +45,22 @@ def products_for_buyers(*shop_conditions) -> sa.Select:
         .options(joinedload(Product.shop).options(lazyload(Shop.owner), selectinload(Shop.certificates)),
                  lazyload(Product.category),
                  defer(Product.description), defer(Product.search_text), defer(Product.search_name))
-        .where(*buyer_visible_conditions(*shop_conditions))
+        .where(*orderable(*shop_conditions))
     )
 
 
-def is_visible_to_buyers(product: Product) -> bool:
+def is_orderable(product: Product) -> bool:
+    """The Python twin of `orderable()`: whether buyers may see and order `product` now."""
     return (
-        product.status == ProductStatus.PUBLISHED
+        product.status == ORDERABLE_PRODUCT_STATUS
         and not product.taken_down
-        and product.shop.status == ShopStatus.VERIFIED
+        and product.shop is not None
+        and product.shop.status == ORDERABLE_SHOP_STATUS
     )
+
+
+# The product page asks "may buyers see it?", which is the same rule.
+is_visible_to_buyers = is_orderable
 
 
 def products_for_seller(shop: Shop) -> sa.Select:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
 from bebeli.catalog.models import Category, Product, SearchTerm
-from bebeli.catalog.queries import buyer_visible_conditions, products_for_buyers
+from bebeli.catalog.queries import orderable, products_for_buyers
 from bebeli.catalog.text import stem_words, stemmed
 from bebeli.extensions import db
 from bebeli.sellers.models import Shop
@@ -162,7 +162,7 @@ def _filter_conditions(filters: SearchFilters) -> tuple[list, list]:
 def _count(conditions: list, shop_conditions: list) -> tuple[int, bool]:
     capped = (
         sa.select(sa.literal(1)).select_from(Product)
-        .where(*buyer_visible_conditions(*shop_conditions), *conditions).limit(COUNT_LIMIT + 1).subquery()
+        .where(*orderable(*shop_conditions), *conditions).limit(COUNT_LIMIT + 1).subquery()
     )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(capped))
     return min(total, COUNT_LIMIT), total > COUNT_LIMIT

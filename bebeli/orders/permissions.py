@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from bebeli.auth.permissions import is_admin
 from bebeli.orders.models import Order, SellerOrder
+from bebeli.sellers.permissions import is_seller_of
 
 
 def is_buyer_of(user, order: Order) -> bool:
     return bool(user and user.is_authenticated and order.buyer_id == user.id)
-
-
-def is_seller_of(user, so: SellerOrder) -> bool:
-    return bool(user and user.is_authenticated and so.shop is not None and so.shop.owner_id == user.id)
 
 
 def can_view_seller_order(user, so: SellerOrder) -> bool:

@@ -24,7 +24,8 @@ from sqlalchemy.orm.util import identity_key
 from bebeli.audit.services import record
 from bebeli.cart.models import CartLine
 from bebeli.cart.services import cart_key, cart_lines_for, clear_cart, line_problem, review_cart
-from bebeli.catalog.models import Product, ProductStatus
+from bebeli.catalog.models import Product
+from bebeli.catalog.queries import orderable
 from bebeli.dates import jakarta_today
 from bebeli.db import utcnow
 from bebeli.errors import Conflict, OutOfStock, ValidationFailed
@@ -200,7 +201,7 @@ def _take_stock(lines: list[CartLine]) -> None:
             sa.update(Product)
             .where(Product.id == line.product_id, Product.stock >= line.quantity,
                    Product.price_amount == line.price_seen_amount,
-                   Product.status == ProductStatus.PUBLISHED, Product.taken_down.is_(False))
+                   *orderable())
             .values(stock=Product.stock - line.quantity, sold_count=Product.sold_count + line.quantity)
             .execution_options(synchronize_session=False)
         )

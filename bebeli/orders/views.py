@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, send_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from bebeli.auth.permissions import get_or_404, role_required
+from bebeli.auth.permissions import BUYER_ROLES, get_or_404, role_required
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
@@ -18,7 +18,7 @@ from bebeli.orders import bp, documents
 from bebeli.orders import services as orders
 from bebeli.orders.forms import CancelForm, RejectForm, ShipForm, receipt_form_for
 from bebeli.orders.models import Channel, FulfilmentMethod, Order, SellerOrder
-from bebeli.orders.permissions import can_view_seller_order, is_buyer_of, is_seller_of
+from bebeli.orders.permissions import can_view_seller_order, is_buyer_of
 from bebeli.orders.queries import (
     BUYER_FILTERS,
     FILTER_LABELS,
@@ -30,9 +30,7 @@ from bebeli.orders.queries import (
 )
 from bebeli.orders.status import ACTOR_LABELS, CHANNEL_LABELS, PAYMENT_LABELS, Actor, status_badge, status_label
 from bebeli.payments.services import cancel_unpaid, expire_if_overdue
-from bebeli.tax import rate_label
-
-BUYER_ROLES = ("buyer", "pp")
+from bebeli.sellers.permissions import is_seller_of
 
 
 # Template helpers are globals so that imported macros (orders/_macros.html) see them too.
@@ -50,9 +48,6 @@ TEMPLATE_GLOBALS = {
 @bp.record_once
 def _register_template_globals(state):
     state.app.jinja_env.globals.update(TEMPLATE_GLOBALS)
-
-
-bp.add_app_template_filter(rate_label, "bp_percent")
 
 
 def _act(action, so: SellerOrder, done_message: str, *args, **kwargs):

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, lazyload
 
-from bebeli.auth.permissions import role_required
+from bebeli.auth.permissions import BUYER_ROLES, role_required
 from bebeli.errors import DomainError
 from bebeli.extensions import csrf, db, limiter
 from bebeli.forms import EmptyForm
@@ -24,7 +24,6 @@ from bebeli.payments.models import Payment
 from bebeli.payments.services import confirm_return, expire_if_overdue, handle_event, pay_simulated, start_payment
 
 log = logging.getLogger(__name__)
-BUYER_ROLES = ("buyer", "pp")
 
 OUTCOME_MESSAGES = {
     "paid": (_l("Pembayaran berhasil. Pesanan diteruskan ke penjual."), "success"),

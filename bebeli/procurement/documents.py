@@ -9,7 +9,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
 from bebeli.identity import format_npwp
-from bebeli.money import rupiah
+from bebeli.money import percent, rupiah
 from bebeli.orders.models import FulfilmentMethod
 from bebeli.pdf import Document
 from bebeli.procurement.models import AgencyPurchase
@@ -28,10 +28,6 @@ def filename(purchase: AgencyPurchase, kind: str) -> str:
 
 def render(purchase: AgencyPurchase, kind: str) -> bytes:
     return {"sp": surat_pesanan, "bast": bast, "tagihan": invoice}[kind](purchase)
-
-
-def _percent(bp: int) -> str:
-    return f"{bp / 100:g}%".replace(".", ",")
 
 
 def _day(value) -> str:
@@ -63,7 +59,7 @@ def _tax_rows(purchase: AgencyPurchase, total_label: str,
     """The figures under a document's table. With `goods_label`, the goods' value (with PPN)
     is a total of its own and delivery a line after it."""
     rows = [(_("DPP (harga barang tanpa PPN)"), rupiah(purchase.dpp_amount), False),
-            (_("PPN %(rate)s", rate=_percent(purchase.ppn_rate_bp)), rupiah(purchase.ppn_amount), False)]
+            (_("PPN %(rate)s", rate=percent(purchase.ppn_rate_bp, places=2)), rupiah(purchase.ppn_amount), False)]
     if goods_label:
         rows.append((goods_label, rupiah(purchase.goods_value_amount), True))
     if purchase.delivery_amount:
@@ -71,7 +67,7 @@ def _tax_rows(purchase: AgencyPurchase, total_label: str,
     if not goods_label or purchase.delivery_amount:
         rows.append((total_label, rupiah(purchase.gross_amount), True))
     rows += [
-        (_("Dipotong PPh 22 %(rate)s", rate=_percent(purchase.pph22_rate_bp)) if purchase.pph22_amount
+        (_("Dipotong PPh 22 %(rate)s", rate=percent(purchase.pph22_rate_bp, places=2)) if purchase.pph22_amount
          else _("PPh 22 (tidak dipotong)"), rupiah(-purchase.pph22_amount), False),
         (_("PPN dipungut bendahara"), rupiah(-purchase.ppn_withheld_amount), False),
         (_("Diterima penyedia (neto)"), rupiah(purchase.net_amount), True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bebeli.auth.models import Role
 from bebeli.auth.permissions import can_manage_agency, is_admin
 from bebeli.procurement.models import AgencyPurchase
+from bebeli.sellers.permissions import is_seller_of
 
 OFFICIAL_ROLE_SET = (Role.PP, Role.PPK, Role.TREASURER)
 
@@ -35,10 +36,6 @@ def is_ppk_of(user, purchase: AgencyPurchase) -> bool:
 
 def is_treasurer_of(user, purchase: AgencyPurchase) -> bool:
     return _signed_in(user) and purchase.agency_id in user.agency_ids(Role.TREASURER)
-
-
-def is_seller_of(user, purchase: AgencyPurchase) -> bool:
-    return _signed_in(user) and purchase.shop.owner_id == user.id
 
 
 def can_view_purchase(user, purchase: AgencyPurchase) -> bool:

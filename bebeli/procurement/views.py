@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -39,9 +38,10 @@ from bebeli.procurement.forms import (
     offer_form,
 )
 from bebeli.procurement.models import AgencyPurchase, BudgetLine, OfferStatus, PriceOffer, Stage
-from bebeli.procurement.permissions import TEMPLATE_RULES, can_set_up, can_view_purchase, is_seller_of
+from bebeli.procurement.permissions import TEMPLATE_RULES, can_set_up, can_view_purchase
 from bebeli.procurement.tax import quote_agency_checkout
 from bebeli.quotas import exports
+from bebeli.sellers.permissions import is_seller_of
 from bebeli.urls import public_link
 
 INBOX_ROLES = ("pp", "ppk", "bendahara", "seller", "agency_admin", "admin")
@@ -75,13 +75,8 @@ def _procurement_rules():
     return {**TEMPLATE_RULES, "stage_labels": services.STAGE_LABELS, "stage_badges": services.STAGE_BADGES,
             "action_labels": services.ACTION_LABELS, "offer_labels": OFFER_LABELS,
             "agency_status_label": agency_status_label,
-            "event_kind_labels": EVENT_KIND_LABELS, "percent": percent,
+            "event_kind_labels": EVENT_KIND_LABELS,
             "procurement_admin_panel": monitoring.admin_panel}
-
-
-def percent(basis_points: int) -> str:
-    """Basis points as a percentage in the reader's locale: 1500 → "15", 150 → "1,5"."""
-    return format_decimal(basis_points / 100, format="#,##0.#")
 
 
 def _fail(error: DomainError):

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from bebeli.directory.models import Echelon
 from bebeli.forms import BaseForm, RupiahField
 from bebeli.ids import id_coerce
+from bebeli.money import percent
 from bebeli.quotas.models import ExemptionReason, MinimumKind
 
 ECHELON_LABELS = {
@@ -45,13 +46,6 @@ def percent_to_basis_points(text: str) -> int:
         raise ValueError(text)
     whole, _, fraction = text.partition(".")
     return int(whole) * 100 + int((fraction + "00")[:2])
-
-
-def basis_points_to_percent(bp: int | None) -> str:
-    if bp is None:
-        return ""
-    whole, rest = divmod(bp, 100)
-    return str(whole) if rest == 0 else f"{whole},{rest:02d}".rstrip("0")
 
 
 class PolicyForm(BaseForm):
@@ -114,7 +108,7 @@ class PolicyForm(BaseForm):
         self.minimum_kind.data = policy.minimum_kind.value
         for echelon, field in self.rank_fields():
             field.data = policy.amount_for(echelon)
-        self.tpp_percent.data = basis_points_to_percent(policy.tpp_basis_points)
+        self.tpp_percent.data = percent(policy.tpp_basis_points, places=2, sign=False, none="")
         self.ceiling_amount.data = policy.ceiling_amount
         self.agency_target_amount.data = policy.agency_target_amount
         self.coverage.data = "all" if policy.applies_to_all else "chosen"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bebeli.auth.permissions import can_manage_agency, can_manage_asn, managed_agency_ids
-from bebeli.directory.models import Agency, AsnProfile
+from bebeli.directory.models import AsnProfile
 from bebeli.quotas.models import QuotaExemption
 from bebeli.quotas.obligations import EVERYONE, Scope
 
@@ -25,13 +25,6 @@ def can_view_asn_quota(user, asn) -> bool:
 
 def can_manage_exemption(user, exemption) -> bool:
     return can_manage_asn(user, exemption.asn)
-
-
-def agencies_for(user):
-    """The agencies a monitor may choose on the dashboard."""
-    scope = quota_scope_for(user)
-    stmt = select(Agency).order_by(Agency.name)
-    return stmt if scope.agency_ids is None else stmt.where(Agency.id.in_(scope.agency_ids))
 
 
 def exemptions_for(user):

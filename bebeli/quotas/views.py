@@ -16,10 +16,11 @@ from sqlalchemy import select
 from bebeli.auth.permissions import get_or_404, role_required
 from bebeli.dates import month_start, parse_month
 from bebeli.directory.models import Agency, AsnProfile
+from bebeli.directory.services import agencies_for
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.ids import page_arg
-from bebeli.money import rupiah
+from bebeli.money import percent, rupiah
 from bebeli.quotas import bp, charts, exports, receivers, reports, services  # noqa: F401 (receivers connect)
 from bebeli.quotas.forms import (
     ECHELON_LABELS,
@@ -27,12 +28,10 @@ from bebeli.quotas.forms import (
     REASON_LABELS,
     ExemptionForm,
     PolicyForm,
-    basis_points_to_percent,
 )
 from bebeli.quotas.models import ExemptionReason, QuotaExemption, QuotaPolicy
 from bebeli.quotas.obligations import Scope
 from bebeli.quotas.permissions import (
-    agencies_for,
     can_manage_exemption,
     can_view_agency_quota,
     can_view_asn_quota,
@@ -45,16 +44,6 @@ MONITORS = ("admin", "agency_admin")
 
 # --- template helpers ----------------------------------------------------------------------------
 
-def percent(bp: int | None) -> str:
-    """Basis points as the page shows them: `8530` → `85,3%`."""
-    if bp is None:
-        return "–"
-    tenths = (bp + 5) // 10
-    whole, rest = divmod(tenths, 10)
-    return f"{whole}%" if rest == 0 else f"{whole},{rest}%"
-
-
-bp.add_app_template_filter(percent, "percent_bp")
 bp.add_app_template_filter(format_number, "grouped")  # 12.345 (Indonesian digit grouping)
 
 
@@ -141,7 +130,7 @@ def dashboard():
     _link_agencies(board.tables["perangkat-daerah"], month)
     _link_people(board.tables["di-bawah-minimum"], month)
     return render_template("quotas/dashboard.html", board=board, month=month, agency=agency,
-                           agencies=db.session.scalars(agencies_for(current_user)).all(), charts=_charts(board))
+                           agencies=db.session.scalars(agencies_for(current_user).order_by(Agency.name)).all(), charts=_charts(board))
 
 
 @bp.get("/perangkat-daerah/<id:agency_id>")
@@ -257,7 +246,7 @@ def policies():
     rows = db.session.scalars(select(QuotaPolicy).order_by(QuotaPolicy.effective_from.desc(),
                                                            QuotaPolicy.id.desc())).all()
     return render_template("quotas/policies.html", policies=rows, minimum_labels=MINIMUM_LABELS,
-                           echelon_labels=ECHELON_LABELS, tpp_percent=basis_points_to_percent)
+                           echelon_labels=ECHELON_LABELS)
 
 
 @bp.route("/kebijakan/baru", methods=["GET", "POST"])

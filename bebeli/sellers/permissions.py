@@ -13,6 +13,12 @@ def owns_shop(user, shop) -> bool:
     return bool(user and user.is_authenticated and shop is not None and shop.owner_id == user.id)
 
 
+def is_seller_of(user, thing) -> bool:
+    """Whether `user` is the seller of `thing`: anything sold by one shop (a seller order, an
+    agency purchase), that is, whether they own its shop."""
+    return owns_shop(user, thing.shop)
+
+
 def own_shop_or_404() -> Shop:
     """The signed-in seller's shop; 404 when the account has none."""
     shop = shop_for_owner(current_user)
