@@ -8,9 +8,15 @@ from flask import Flask
 
 from config import CONFIGS
 
-FEATURE_MODULES = (
+# Every room with a blueprint, in registration order; its views attach routes to its `bp`.
+BLUEPRINTS = (
     "main", "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
     "cart", "orders", "payments", "quotas", "procurement", "admin",
+)
+# The rooms with tables: importing them makes every table known to metadata and Alembic.
+MODELS = (
+    "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
+    "cart", "orders", "payments", "quotas", "procurement",
 )
 
 
@@ -97,21 +103,11 @@ def warm_up(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for name in FEATURE_MODULES:
-        import_optional(f"bebeli.{name}.models")  # every table known to metadata and Alembic
-        import_optional(f"bebeli.{name}.views")   # routes attach themselves to the blueprint
-        module = importlib.import_module(f"bebeli.{name}")
-        app.register_blueprint(module.bp)
-
-
-def import_optional(module_name: str):
-    """The module, or None when it does not exist (a feature without models, views, cli …)."""
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return None
+    for name in MODELS:
+        importlib.import_module(f"bebeli.{name}.models")
+    for name in BLUEPRINTS:
+        importlib.import_module(f"bebeli.{name}.views")
+        app.register_blueprint(importlib.import_module(f"bebeli.{name}").bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,8 @@
 """`flask` commands: seed-demo, create-admin, send-mail; modules add their own (import-asn …)."""
 from __future__ import annotations
 
+import importlib
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -10,19 +12,19 @@ from bebeli.locks import exclusive
 
 DEMO_PASSWORD = "Bebeli-Demo-2026"
 
+# The rooms that seed demo data, in order: each seeder may use the rows of the ones before it.
+DEMO_SEEDERS = ("auth", "sellers", "catalog", "orders", "quotas", "procurement")
+# The rooms with their own commands (a `commands` list in their cli.py).
+COMMAND_MODULES = ("auth", "directory", "sellers", "catalog", "orders", "quotas")
+
 
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo():
     """Load demo data once; running it again changes nothing."""
-    from bebeli import FEATURE_MODULES, import_optional
-
     accounts: list[tuple[str, str, str]] = []
-    for name in FEATURE_MODULES:
-        module = import_optional(f"bebeli.{name}.demo")
-        if module is None:
-            continue
-        module.seed(accounts, DEMO_PASSWORD)
+    for name in DEMO_SEEDERS:
+        importlib.import_module(f"bebeli.{name}.demo").seed(accounts, DEMO_PASSWORD)
         db.session.commit()
     click.echo("")
     click.echo("Akun demo (kata sandi semua akun: %s)" % DEMO_PASSWORD)
@@ -65,13 +67,8 @@ def send_mail_command():
 
 
 def init_app(app: Flask) -> None:
-    from bebeli import FEATURE_MODULES, import_optional
-
     for command in (seed_demo, create_admin, send_mail_command):
         app.cli.add_command(command)
-    for name in FEATURE_MODULES:
-        module = import_optional(f"bebeli.{name}.cli")
-        if module is None:
-            continue
-        for command in module.commands:
+    for name in COMMAND_MODULES:
+        for command in importlib.import_module(f"bebeli.{name}.cli").commands:
             app.cli.add_command(command)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -32,13 +32,6 @@ def next_month(day: date) -> date:
 
 def days_in_month(day: date) -> int:
     return monthrange(day.year, day.month)[1]
-
-
-def month_bounds_utc(month: date) -> tuple[datetime, datetime]:
-    """The [start, end) instants in UTC of a calendar month in Jakarta time."""
-    start = datetime.combine(month_start(month), time.min, JAKARTA)
-    end = datetime.combine(next_month(month), time.min, JAKARTA)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
 def parse_month(text: str | None, default: date | None = None) -> date:

@@ -31,7 +31,7 @@ from bebeli.auth.totp import (
 from bebeli.errors import AccountLocked, DomainError
 from bebeli.extensions import db, limiter
 from bebeli.i18n import sentence
-from bebeli.main.navigation import home_url_for
+from bebeli.auth.homes import home_url_for
 
 PENDING_KEY = "totp_pending"
 CANDIDATE_KEY = "totp_candidate"

@@ -20,7 +20,7 @@ from bebeli.errors import AccountLocked, DomainError
 from bebeli.extensions import db, limiter
 from bebeli.forms import EmptyForm
 from bebeli.i18n import sentence
-from bebeli.main.navigation import home_url_for
+from bebeli.auth.homes import home_url_for
 from bebeli.urls import safe_next
 
 

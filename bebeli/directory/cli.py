@@ -9,7 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from bebeli.auth.models import Role, User
-from bebeli.directory.importer import CREATE, INVALID, SAME, UPDATE, apply_plan, plan_import, read_table
+from bebeli.directory.import_files import read_table
+from bebeli.directory.importer import CREATE, INVALID, SAME, UPDATE, apply_plan, plan_import
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 

@@ -9,9 +9,7 @@ from wtforms import BooleanField, DateField, EmailField, SelectField, StringFiel
 from wtforms.validators import Length, Optional, ValidationError
 
 from bebeli.directory.models import AgencyKind, Echelon
-from bebeli.directory.services import (
-    AgencyData,
-    AsnData,
+from bebeli.directory.normalize import (
     clean_text,
     normalize_agency_code,
     normalize_agency_name,
@@ -21,6 +19,7 @@ from bebeli.directory.services import (
     normalize_rank,
     normalize_tpp,
 )
+from bebeli.directory.services import AgencyData, AsnData
 from bebeli.errors import DomainError, ValidationFailed
 from bebeli.ids import id_coerce
 from bebeli.validators import NIP

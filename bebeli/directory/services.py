@@ -1,5 +1,6 @@
-"""The directory's rules: which agencies and ASN a person sees, the field rules shared by the
-forms and the importer, and the verbs that create, change and (de)activate ASN and agencies.
+"""The directory's rules: which agencies and ASN a person sees, and the verbs that create,
+change and (de)activate ASN and agencies. The field rules they share with the forms and the
+importer are in directory/normalize.py.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bebeli.auth.models import Role, User
 from bebeli.auth.services import create_user
 from bebeli.dates import jakarta_today
 from bebeli.directory.models import Agency, AgencyKind, AsnProfile, Echelon
+from bebeli.directory.normalize import clean_text
 from bebeli.directory.permissions import (
     can_change_login_email,
     can_edit_agencies,
@@ -26,125 +28,6 @@ from bebeli.directory.permissions import (
 )
 from bebeli.errors import Conflict, NotAllowed, ValidationFailed
 from bebeli.extensions import db
-from bebeli.money import MAX_AMOUNT, parse_rupiah
-from bebeli.validators import EmailAddressError, normalize_email_address
-
-NAME_MAX = 120
-POSITION_MAX = 160
-AGENCY_NAME_MAX = 160
-
-# ---------------------------------------------------------------------------------------------
-# Field rules. Each takes what a person typed (form field or spreadsheet cell) and returns the
-# stored value, or raises ValidationFailed with a message for that field.
-# ---------------------------------------------------------------------------------------------
-
-_SPACES = re.compile(r"\s+")
-_ROMAN = {numeral: n for n, numeral in enumerate(
-    "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split(), start=1)}
-# PNS: golongan I–IV with a ruang letter (III/a); PPPK: golongan I–XVII without one (IX).
-_RANK = re.compile(r"^(?P<grade>[IVX]{1,5})\s*(?:/\s*(?P<room>[A-E]))?$", re.IGNORECASE)
-_ECHELON = re.compile(r"^(?:eselon\s*)?(?P<level>iv|iii|ii|i|[1-4])(?:\s*[./\- ]?\s*[ab])?$", re.IGNORECASE)
-_ECHELON_DIGITS = {"1": "i", "2": "ii", "3": "iii", "4": "iv"}
-_STAFF_WORDS = {"", "-", "staf", "staff", "non eselon", "non-eselon", "nonselon", "pelaksana", "fungsional"}
-_AGENCY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9._\-]{0,19}$")
-_TRUE_WORDS = {"1", "y", "ya", "yes", "true", "benar", "aktif", "pppk"}
-_FALSE_WORDS = {"0", "t", "n", "tidak", "no", "false", "salah", "nonaktif", "non-aktif", "pns"}
-
-
-def clean_text(raw: str | None) -> str:
-    return _SPACES.sub(" ", raw or "").strip()
-
-
-def normalize_name(raw: str | None) -> str:
-    name = clean_text(raw)
-    if not name:
-        raise ValidationFailed(_l("Nama wajib diisi."))
-    if len(name) > NAME_MAX:
-        raise ValidationFailed(_l("Nama maksimal %(n)d karakter.", n=NAME_MAX))
-    return name
-
-
-def normalize_email(raw: str | None) -> str:
-    text = (raw or "").strip()
-    if not text:
-        raise ValidationFailed(_l("Email wajib diisi."))
-    try:
-        return normalize_email_address(text)  # the rule of every email field of the app
-    except EmailAddressError as error:
-        raise ValidationFailed(error.message) from None
-
-
-def normalize_rank(raw: str | None) -> str | None:
-    text = clean_text(raw)
-    if not text:
-        return None
-    match = _RANK.match(text)
-    grade = _ROMAN.get(match["grade"].upper()) if match else None
-    if grade is None or (match["room"] and grade > 4):
-        raise ValidationFailed(_l("Pangkat/golongan tidak dikenali; contoh: III/a (PNS) atau IX (PPPK)."))
-    return match["grade"].upper() + (f"/{match['room'].lower()}" if match["room"] else "")
-
-
-def normalize_echelon(raw: str | Echelon | None) -> Echelon:
-    if isinstance(raw, Echelon):
-        return raw
-    text = clean_text(raw).lower()
-    if text in _STAFF_WORDS:
-        return Echelon.STAF
-    match = _ECHELON.match(text)
-    if not match:
-        raise ValidationFailed(_l("Eselon harus staf, IV, III, II atau I."))
-    level = match["level"].lower()
-    return Echelon(_ECHELON_DIGITS.get(level, level))
-
-
-def normalize_position(raw: str | None) -> str | None:
-    text = clean_text(raw)
-    if len(text) > POSITION_MAX:
-        raise ValidationFailed(_l("Jabatan maksimal %(n)d karakter.", n=POSITION_MAX))
-    return text or None
-
-
-def normalize_tpp(raw: str | int | None) -> int | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        amount = parse_rupiah(raw)
-    except ValueError:
-        raise ValidationFailed(_l("TPP harus bilangan bulat rupiah, misalnya 4500000 atau 4.500.000.")) from None
-    if not 0 <= amount <= MAX_AMOUNT:
-        raise ValidationFailed(_l("TPP di luar batas yang wajar."))
-    return amount
-
-
-def parse_flag(raw: str | None, *, default: bool) -> bool:
-    text = clean_text(raw).lower()
-    if not text:
-        return default
-    if text in _TRUE_WORDS:
-        return True
-    if text in _FALSE_WORDS:
-        return False
-    raise ValidationFailed(_l("Isi dengan ya atau tidak."))
-
-
-def normalize_agency_name(raw: str | None) -> str:
-    name = clean_text(raw)
-    if not name:
-        raise ValidationFailed(_l("Nama perangkat daerah wajib diisi."))
-    if len(name) > AGENCY_NAME_MAX:
-        raise ValidationFailed(_l("Nama maksimal %(n)d karakter.", n=AGENCY_NAME_MAX))
-    return name
-
-
-def normalize_agency_code(raw: str | None) -> str:
-    code = clean_text(raw).upper()
-    if not code:
-        raise ValidationFailed(_l("Kode perangkat daerah wajib diisi."))
-    if not _AGENCY_CODE.match(code):
-        raise ValidationFailed(_l("Kode maksimal 20 karakter: huruf, angka, titik, garis bawah atau tanda hubung."))
-    return code
-
 
 # ---------------------------------------------------------------------------------------------
 # What each person sees

@@ -14,8 +14,8 @@ from bebeli.auth.services import UNUSABLE_PASSWORD
 from bebeli.db import utcnow
 from bebeli.directory import bp
 from bebeli.directory.forms import ECHELON_LABELS, KIND_LABELS, AgencyForm, AsnForm, ImportForm, show_error
+from bebeli.directory.import_files import COLUMNS, template_csv, template_xlsx
 from bebeli.directory.importer import (
-    COLUMNS,
     CREATE,
     INVALID,
     SAME,
@@ -24,8 +24,6 @@ from bebeli.directory.importer import (
     confirm_import,
     discard_import,
     stage_import,
-    template_csv,
-    template_xlsx,
 )
 from bebeli.directory.models import Agency, AgencyKind, AsnImportBatch, AsnProfile, Echelon
 from bebeli.directory.permissions import TEMPLATE_RULES, can_manage_asn, can_use_import_batch

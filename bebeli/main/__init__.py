@@ -1,4 +1,4 @@
-"""Public pages, role homes, language switch and health checks."""
+"""Public pages, the navigation, language switch and health checks."""
 from flask import Blueprint
 
 bp = Blueprint("main", __name__)

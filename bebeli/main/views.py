@@ -1,12 +1,60 @@
+"""The front page, language switch, health checks, and the navigation each role sees."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+
+from bebeli.auth.homes import ROLE_LABELS
+from bebeli.auth.models import Role
 
 from bebeli.catalog.cache import cached_fragment, cached_page
 from bebeli.catalog.queries import category_tree, newest_products, popular_products
 from bebeli.extensions import limiter
 from bebeli.main import bp
-from bebeli.main.navigation import ROLE_LABELS
 from bebeli.observability import readiness_checks
 from bebeli.urls import safe_next
+
+
+@dataclass(frozen=True)
+class NavLink:
+    endpoint: str
+    label: object
+    roles: tuple[Role, ...] = ()  # empty: everyone (signed in or not)
+    anonymous_only: bool = False
+
+
+NAV_LINKS: list[NavLink] = [
+    NavLink("main.home", _l("Beranda")),
+    NavLink("catalog.search", _l("Katalog")),
+    NavLink("cart.view", _l("Keranjang"), (Role.BUYER, Role.PP)),
+    NavLink("orders.index", _l("Pesanan Saya"), (Role.BUYER, Role.PP)),
+    NavLink("sellers.dashboard", _l("Toko Saya"), (Role.SELLER,)),
+    NavLink("orders.seller_index", _l("Pesanan Masuk"), (Role.SELLER,)),
+    NavLink("procurement.inbox", _l("Pengadaan"), (Role.PP, Role.PPK, Role.TREASURER, Role.SELLER, Role.AGENCY_ADMIN)),
+    NavLink("directory.asn_list", _l("Direktori ASN"), (Role.ADMIN, Role.AGENCY_ADMIN)),
+    NavLink("quotas.dashboard", _l("Pemantauan"), (Role.ADMIN, Role.AGENCY_ADMIN)),
+    NavLink("admin.dashboard", _l("Admin"), (Role.ADMIN,)),
+    NavLink("notifications.index", _l("Notifikasi"), tuple(Role)),
+    NavLink("sellers.register", _l("Daftar UMKM"), anonymous_only=True),
+]
+
+
+def nav_links_for(user) -> list[dict]:
+    links = []
+    signed_in = bool(user and user.is_authenticated)
+    for link in NAV_LINKS:
+        if link.anonymous_only and signed_in:
+            continue
+        if link.roles and not (signed_in and user.has_role(*link.roles)):
+            continue
+        href = url_for(link.endpoint)
+        active = request.endpoint == link.endpoint or (
+            href != "/" and request.path.startswith(href)
+        )
+        links.append({"href": href, "label": link.label, "active": active})
+    return links
 
 
 @bp.get("/")
@@ -50,7 +98,6 @@ def inject_navigation():
     from flask_login import current_user
 
     from bebeli.auth.permissions import TEMPLATE_RULES
-    from bebeli.main.navigation import nav_links_for
 
     # Called by the page layout only: fragments and mail rendered with render_template skip it.
     return {"nav_links": lambda: nav_links_for(current_user), "role_labels": ROLE_LABELS, **TEMPLATE_RULES}

@@ -10,83 +10,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from bebeli.auth.models import User
 from bebeli.catalog.models import Category
 from bebeli.directory.models import Agency, AsnProfile
-from bebeli.extensions import db
 from bebeli.ids import page_arg
-from bebeli.orders.models import Order
-from bebeli.quotas.models import QuotaEntry, QuotaMonth, QuotaReminder, QuotaSpend
+# One ASN's reports live in quotas/asn_reports.py; quotas/views.py still reads them here.
+from bebeli.quotas.asn_reports import asn_purchases, history  # noqa: F401
+from bebeli.quotas.models import QuotaReminder, QuotaSpend
 from bebeli.quotas.obligations import Scope, agency_figures, last_months, obligations
 from bebeli.quotas.sqlfuncs import greatest, int_sum
+from bebeli.quotas.tables import (
+    TREND_MONTHS,
+    Column,
+    RowPagination,
+    Table,
+    execute_report,
+    ratio_bp,
+    report_count,
+    report_rows,
+)
 from bebeli.sellers.models import Shop
 
 TOP_SELLERS = 10
-TREND_MONTHS = 12
-
-
-@dataclass
-class Column:
-    key: str
-    label: object
-    kind: str = "text"  # text | money | int | percent (basis points) | month | datetime
-    link: Callable[[dict], str] | None = None
-
-
-@dataclass
-class Table:
-    name: str
-    title: object
-    columns: list[Column]
-    rows: list[dict]
-    total: int | None = None  # all rows when `rows` is a page or a top-N
-    footer: dict | None = None
-
-    def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
-
-    def link(self, key: str, build: Callable[[dict], str]) -> Table:
-        self.column(key).link = build
-        return self
-
-
-def _execute(stmt):
-    """Run a report query. PostgreSQL's JIT would spend seconds compiling these one-off
-    aggregate plans to save milliseconds running them, so it is off for the transaction."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL jit = off"))
-    return db.session.execute(stmt)
-
-
-def _rows(stmt) -> list[dict]:
-    return [dict(r._mapping) for r in _execute(stmt)]
-
-
-def _count(stmt) -> int:
-    return _execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-
-
-class RowPagination(Pagination):
-    """Flask-SQLAlchemy's pagination over a select of several columns (rows, not scalars)."""
-
-    def _query_items(self) -> list:
-        return _rows(self._query_args["select"].limit(self.per_page).offset(self._query_offset))
-
-    def _query_count(self) -> int:
-        return _count(self._query_args["select"])
-
-
-def ratio_bp(part: int, whole: int) -> int | None:
-    """part / whole in basis points, rounded half up; None when there is no whole."""
-    return (part * 10_000 * 2 + whole) // (whole * 2) if whole else None
 
 
 # --- people: attainment and shortfalls ----------------------------------------------------------
@@ -117,7 +68,7 @@ def _attainment_table(rows: list[dict]) -> Table:
 
 
 def attainment_by_agency(month: date, scope: Scope) -> Table:
-    return _attainment_table(_rows(_agencies(agency_figures([month], scope))))
+    return _attainment_table(report_rows(_agencies(agency_figures([month], scope))))
 
 
 def _attainment_footer(rows: list[dict]) -> dict:
@@ -153,8 +104,8 @@ BELOW_COLUMNS = [
 def below_minimum(month: date, scope: Scope, limit: int | None = None) -> Table:
     """ASN short of their minimum, largest shortfall first (the first `limit` of them)."""
     stmt = _below(obligations([month], scope))
-    rows = _rows(stmt.limit(limit) if limit else stmt)
-    return _below_table(rows, len(rows) if limit is None else _count(stmt))
+    rows = report_rows(stmt.limit(limit) if limit else stmt)
+    return _below_table(rows, len(rows) if limit is None else report_count(stmt))
 
 
 def _below_table(rows: list[dict], total: int) -> Table:
@@ -176,7 +127,7 @@ def people(month: date, scope: Scope, limit: int) -> tuple[Table, Table]:
         for kind, part in parts.items()
     ]
     rows = {"agency": [], "asn": []}
-    for row in _rows(sa.union_all(*padded)):
+    for row in report_rows(sa.union_all(*padded)):
         kind = row.pop("kind")
         rows[kind].append({k: row[k] for k in keys[kind]})
     table = _attainment_table(rows["agency"])
@@ -196,7 +147,7 @@ def unreminded_shortfalls(month: date, after_user_id: int, batch: int) -> list[d
         .order_by(ob.c.user_id)
         .limit(batch)
     )
-    return _rows(stmt)
+    return report_rows(stmt)
 
 
 MEMBER_COLUMNS = [
@@ -241,7 +192,7 @@ def agency_members(month: date, scope: Scope, *, only_below: bool = False, per_p
         page.items = _with_progress(page.items)
         rows, total = page.items, page.total
     else:
-        page, rows, total = None, _with_progress(_rows(stmt)), None
+        page, rows, total = None, _with_progress(report_rows(stmt)), None
     table = Table("asn", _l("ASN dan capaiannya"), list(MEMBER_COLUMNS), rows, total=total)
     return table, page
 
@@ -262,7 +213,7 @@ def _with_share(rows: list[dict], total: int) -> list[dict]:
 
 
 def spend_total(month: date, scope: Scope) -> int:
-    return _execute(_spend(QuotaSpend.month == month, scope)).scalar_one() or 0
+    return execute_report(_spend(QuotaSpend.month == month, scope)).scalar_one() or 0
 
 
 def spend_by_category(month: date, scope: Scope) -> Table:
@@ -276,7 +227,7 @@ def spend_by_category(month: date, scope: Scope) -> Table:
         .having(int_sum(QuotaSpend.amount) != 0)
         .order_by(int_sum(QuotaSpend.amount).desc())
     )
-    rows = _rows(stmt)
+    rows = report_rows(stmt)
     total = sum(r["amount"] for r in rows)
     for row in _with_share(rows, total):
         row["category"] = row["category"] or _("Tanpa kategori")
@@ -298,7 +249,7 @@ def spend_by_kecamatan(month: date, scope: Scope, total: int) -> Table:
     return Table("kecamatan", _l("Belanja per kecamatan penjual"), [
         Column("kecamatan", _l("Kecamatan")), Column("amount", _l("Belanja"), "money"),
         Column("share", _l("Porsi"), "percent"),
-    ], _with_share(_rows(stmt), total))
+    ], _with_share(report_rows(stmt), total))
 
 
 def top_sellers(month: date, scope: Scope, total: int, limit: int = TOP_SELLERS) -> Table:
@@ -316,7 +267,7 @@ def top_sellers(month: date, scope: Scope, total: int, limit: int = TOP_SELLERS)
         .order_by(per_shop.c.amount.desc(), Shop.id)
         .limit(limit)
     )
-    rows = _with_share(_rows(stmt), total)
+    rows = _with_share(report_rows(stmt), total)
     sellers = rows[0]["sellers"] if rows else 0
     top = sum(r["amount"] for r in rows)
     return Table("penjual", _l("Penjual teratas"), [
@@ -335,7 +286,7 @@ def trend(month: date, scope: Scope, months: int = TREND_MONTHS, known: dict | N
     if missing:
         f = agency_figures(missing, scope)
         stmt = select(f.c.month, *(int_sum(f.c[k]).label(k) for k in ("obligated", "attained", "counted")))
-        found.update((r["month"], r) for r in _rows(stmt.group_by(f.c.month)))
+        found.update((r["month"], r) for r in report_rows(stmt.group_by(f.c.month)))
     rows = []
     for m in span:
         row = found.get(m) or {"month": m, "obligated": 0, "attained": 0, "counted": 0}
@@ -345,73 +296,6 @@ def trend(month: date, scope: Scope, months: int = TREND_MONTHS, known: dict | N
         Column("month", _l("Bulan"), "month"), Column("obligated", _l("ASN wajib"), "int"),
         Column("attained", _l("Memenuhi"), "int"), Column("attainment", _l("Capaian"), "percent"),
         Column("counted", _l("Belanja"), "money"),
-    ], rows)
-
-
-# --- one ASN ----------------------------------------------------------------------------------
-
-def asn_purchases(month: date, user_id: int) -> Table:
-    stmt = (
-        select(QuotaEntry.at, Order.number.label("order"), Shop.name.label("shop"),
-               func.coalesce(Category.name, "").label("category"), QuotaEntry.reason, QuotaEntry.amount)
-        .join(Order, Order.id == QuotaEntry.order_id)
-        .join(Shop, Shop.id == QuotaEntry.shop_id)
-        .outerjoin(Category, Category.id == QuotaEntry.category_id)
-        .where(QuotaEntry.user_id == user_id, QuotaEntry.month == month)
-        .order_by(QuotaEntry.at, QuotaEntry.id)
-    )
-    rows = _rows(stmt)
-    for row in rows:
-        row["reason"] = REASON_LABELS.get(row["reason"], row["reason"])
-    return Table("pembelian", _l("Pembelian yang dihitung"), [
-        Column("at", _l("Waktu"), "datetime"), Column("order", _l("Pesanan")), Column("shop", _l("Toko")),
-        Column("category", _l("Kategori")), Column("reason", _l("Keterangan")),
-        Column("amount", _l("Nilai"), "money"),
-    ], rows, footer={"order": _l("Total"), "amount": sum(r["amount"] for r in rows)})
-
-
-REASON_LABELS = {
-    "paid": _l("Dibayar"),
-    "cancelled": _l("Dibatalkan"),
-    "rejected": _l("Ditolak penjual"),
-    "item_rejected": _l("Barang ditolak saat diterima"),
-    "refunded": _l("Dikembalikan"),
-    "expired": _l("Kedaluwarsa"),
-}
-
-
-def _with_months_out_of_service(rows: list[dict], months: list[date], scope: Scope) -> list[dict]:
-    """Add the months the person was not in service (before they were registered or their
-    `active_from`, after they left): no minimum and no shortfall, only what they bought."""
-    seen = {row["month"] for row in rows}
-    missing = [m for m in months if m not in seen]
-    if not missing:
-        return rows
-    user_id = scope.user_id
-    if user_id is None and scope.asn_id is not None:
-        user_id = db.session.scalar(select(AsnProfile.user_id).where(AsnProfile.id == scope.asn_id))
-    bought = {} if user_id is None else dict(db.session.execute(
-        select(QuotaMonth.month, QuotaMonth.counted_amount)
-        .where(QuotaMonth.user_id == user_id, QuotaMonth.month.in_(missing))).all())
-    rows = rows + [{"month": m, "minimum": None, "counted": bought.get(m, 0), "ceiling": None,
-                    "shortfall": None, "progress": None} for m in missing]
-    return sorted(rows, key=lambda row: row["month"], reverse=True)
-
-
-def history(month: date, scope: Scope, months: int = TREND_MONTHS) -> Table:
-    """One person's months (scope names the user or the ASN), newest first."""
-    ob = obligations(last_months(month, months), scope)
-    stmt = select(ob.c.month, ob.c.minimum_amount.label("minimum"), ob.c.counted_amount.label("counted"),
-                  ob.c.ceiling_amount.label("ceiling")).order_by(ob.c.month.desc())
-    rows = _rows(stmt)
-    for row in rows:
-        row["shortfall"] = max(0, row["minimum"] - row["counted"])
-        row["progress"] = ratio_bp(min(row["counted"], row["minimum"]), row["minimum"])
-    rows = _with_months_out_of_service(rows, last_months(month, months), scope)
-    return Table("riwayat", _l("Riwayat bulanan"), [
-        Column("month", _l("Bulan"), "month"), Column("minimum", _l("Minimum"), "money"),
-        Column("counted", _l("Dibelanjakan"), "money"), Column("shortfall", _l("Kekurangan"), "money"),
-        Column("progress", _l("Capaian"), "percent"),
     ], rows)
 
 

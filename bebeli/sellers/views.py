@@ -16,7 +16,7 @@ from bebeli.extensions import db, limiter
 from bebeli.forms import EmptyForm
 from bebeli.identity import format_npwp, mask
 from bebeli.ids import page_arg
-from bebeli.main.navigation import home_url_for
+from bebeli.auth.homes import home_url_for
 from bebeli.regions import kelurahan_options
 from bebeli.sellers import bp
 from bebeli.sellers.forms import CertificateForm, RegistrationForm, ShopFilterForm, ShopProfileForm, read_upload

@@ -74,7 +74,7 @@ def test_other_special_use_domains_are_refused_everywhere_with_the_reason(client
 
 
 def test_the_directory_import_follows_the_same_rule(app, ctx, monkeypatch):
-    from bebeli.directory.services import normalize_email
+    from bebeli.directory.normalize import normalize_email
     from bebeli.errors import ValidationFailed
 
     with app.test_request_context("/"):

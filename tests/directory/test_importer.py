@@ -1,9 +1,9 @@
 """Reading import files, the shared field rules, and `flask import-asn`."""
 import pytest
 
-from bebeli.directory.importer import ImportFileError, read_table, template_csv, template_xlsx
+from bebeli.directory.import_files import ImportFileError, read_table, template_csv, template_xlsx
 from bebeli.directory.models import AsnProfile, Echelon
-from bebeli.directory.services import (
+from bebeli.directory.normalize import (
     normalize_echelon,
     normalize_email,
     normalize_rank,
