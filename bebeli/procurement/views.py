@@ -19,6 +19,7 @@ from bebeli.directory.models import Agency
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
+from bebeli.handler import perform
 from bebeli.ids import id_arg, int_arg, page_arg
 from bebeli.money import rupiah
 from bebeli.orders.models import FulfilmentMethod, FulfilmentStatus, OrderEvent
@@ -82,11 +83,6 @@ def _procurement_rules():
 def percent(basis_points: int) -> str:
     """Basis points as a percentage in the reader's locale: 1500 → "15", 150 → "1,5"."""
     return format_decimal(basis_points / 100, format="#,##0.#")
-
-
-def _fail(error: DomainError):
-    db.session.rollback()
-    flash(str(error.message), "error")
 
 
 def _purchase(purchase_id) -> AgencyPurchase:
@@ -207,19 +203,6 @@ def detail(purchase_id):
     )
 
 
-def _post_step(purchase_id, step, success_message):
-    """Run one step from a one-button (or one-note) form on the purchase page."""
-    purchase = _purchase(purchase_id)
-    try:
-        step(purchase)
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(success_message, "success")
-    return _to_detail(purchase_id)
-
-
 NOTE_STEPS = ("send_back", "reject_sp", "cancel")
 
 
@@ -237,8 +220,9 @@ def propose(purchase_id):
         flash(_("Periksa kembali harga usulan."), "error")
         return _to_detail(purchase_id)
     prices = {line.id: field.data for line, field in form.line_fields}
-    return _post_step(purchase_id, lambda p: services.propose_prices(p, current_user, prices),
-                      _("Usulan harga dikirim ke penjual."))
+    perform(lambda: services.propose_prices(purchase, current_user, prices),
+            done=_("Usulan harga dikirim ke penjual."))
+    return _to_detail(purchase_id)
 
 
 def _offer(offer_id) -> PriceOffer:
@@ -250,8 +234,8 @@ def _offer(offer_id) -> PriceOffer:
 def accept_offer(offer_id):
     offer = _offer(offer_id)
     if EmptyForm().validate_on_submit():
-        return _post_step(offer.purchase_id, lambda p: services.accept_offer(offer, current_user),
-                          _("Harga disepakati."))
+        perform(lambda: services.accept_offer(offer, current_user),
+                done=_("Harga disepakati."))
     return _to_detail(offer.purchase_id)
 
 
@@ -260,8 +244,8 @@ def accept_offer(offer_id):
 def decline_offer(offer_id):
     offer = _offer(offer_id)
     if EmptyForm().validate_on_submit():
-        return _post_step(offer.purchase_id, lambda p: services.decline_offer(offer, current_user),
-                          _("Tawaran ditolak; harga tetap."))
+        perform(lambda: services.decline_offer(offer, current_user),
+                done=_("Tawaran ditolak; harga tetap."))
     return _to_detail(offer.purchase_id)
 
 
@@ -273,9 +257,9 @@ def counter_offer(offer_id):
     if not form.validate_on_submit():
         flash(" ".join(str(e) for e in form.price.errors) or _("Isi harga tawaran balik."), "error")
         return _to_detail(offer.purchase_id)
-    return _post_step(offer.purchase_id,
-                      lambda p: services.counter_offer(offer, current_user, form.price.data, form.note.data),
-                      _("Tawaran balik dikirim."))
+    perform(lambda: services.counter_offer(offer, current_user, form.price.data, form.note.data),
+            done=_("Tawaran balik dikirim."))
+    return _to_detail(offer.purchase_id)
 
 
 @bp.post("/pengadaan/pesanan/<id:purchase_id>/setujui")
@@ -283,16 +267,20 @@ def counter_offer(offer_id):
 def approve(purchase_id):
     if not EmptyForm().validate_on_submit():
         return _to_detail(purchase_id)
-    return _post_step(purchase_id, lambda p: services.approve_purchase(p, current_user),
-                      _("Pesanan disetujui; Surat Pesanan terbit dan dikirim ke penjual."))
+    purchase = _purchase(purchase_id)
+    perform(lambda: services.approve_purchase(purchase, current_user),
+            done=_("Pesanan disetujui; Surat Pesanan terbit dan dikirim ke penjual."))
+    return _to_detail(purchase_id)
 
 
 @bp.post("/pengadaan/pesanan/<id:purchase_id>/kembalikan")
 @role_required("ppk")
 def send_back(purchase_id):
     note = _note_from_form("send_back")
-    return _post_step(purchase_id, lambda p: services.return_purchase(p, current_user, note),
-                      _("Pesanan dikembalikan ke Pejabat Pengadaan."))
+    purchase = _purchase(purchase_id)
+    perform(lambda: services.return_purchase(purchase, current_user, note),
+            done=_("Pesanan dikembalikan ke Pejabat Pengadaan."))
+    return _to_detail(purchase_id)
 
 
 @bp.post("/pengadaan/pesanan/<id:purchase_id>/ajukan-ulang")
@@ -300,16 +288,20 @@ def send_back(purchase_id):
 def resubmit(purchase_id):
     if not EmptyForm().validate_on_submit():
         return _to_detail(purchase_id)
-    return _post_step(purchase_id, lambda p: services.resubmit_purchase(p, current_user),
-                      _("Pesanan diajukan ulang ke PPK."))
+    purchase = _purchase(purchase_id)
+    perform(lambda: services.resubmit_purchase(purchase, current_user),
+            done=_("Pesanan diajukan ulang ke PPK."))
+    return _to_detail(purchase_id)
 
 
 @bp.post("/pengadaan/pesanan/<id:purchase_id>/batalkan")
 @role_required("pp")
 def cancel(purchase_id):
     note = _note_from_form("cancel")
-    return _post_step(purchase_id, lambda p: services.cancel_purchase(p, current_user, note),
-                      _("Pesanan dibatalkan; stok dikembalikan."))
+    purchase = _purchase(purchase_id)
+    perform(lambda: services.cancel_purchase(purchase, current_user, note),
+            done=_("Pesanan dibatalkan; stok dikembalikan."))
+    return _to_detail(purchase_id)
 
 
 @bp.post("/pengadaan/pesanan/<id:purchase_id>/sp/terima")
@@ -317,16 +309,20 @@ def cancel(purchase_id):
 def accept_sp(purchase_id):
     if not EmptyForm().validate_on_submit():
         return _to_detail(purchase_id)
-    return _post_step(purchase_id, lambda p: services.accept_sp(p, current_user),
-                      _("Surat Pesanan diterima. Siapkan dan kirim barang."))
+    purchase = _purchase(purchase_id)
+    perform(lambda: services.accept_sp(purchase, current_user),
+            done=_("Surat Pesanan diterima. Siapkan dan kirim barang."))
+    return _to_detail(purchase_id)
 
 
 @bp.post("/pengadaan/pesanan/<id:purchase_id>/sp/tolak")
 @role_required("seller")
 def reject_sp(purchase_id):
     note = _note_from_form("reject_sp")
-    return _post_step(purchase_id, lambda p: services.reject_sp(p, current_user, note),
-                      _("Surat Pesanan ditolak."))
+    purchase = _purchase(purchase_id)
+    perform(lambda: services.reject_sp(purchase, current_user, note),
+            done=_("Surat Pesanan ditolak."))
+    return _to_detail(purchase_id)
 
 
 @bp.route("/pengadaan/pesanan/<id:purchase_id>/bast", methods=["GET", "POST"])
