@@ -147,7 +147,8 @@ def add_certificate_view():
     shop = own_shop_or_404()
     form = CertificateForm()
     if form.validate_on_submit():
-        perform(lambda: add_certificate(shop, form.certificate(), actor=current_user), done=_("Sertifikat ditambahkan."))
+        perform(lambda: add_certificate(shop, form.certificate(), actor=current_user),
+                done=_("Sertifikat ditambahkan."))
     else:
         for errors in form.errors.values():
             flash(" ".join(str(e) for e in errors), "error")

@@ -1,58 +1,38 @@
 """Agency procurement screens: the officials' inbox, agency checkout, the purchase page with
-its steps, documents, set-up (budget lines, officials), monitoring, and the OCDS feed."""
+its steps, and its documents."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from bebeli.auth.models import Role, User
+from bebeli.auth.models import Role
 from bebeli.auth.permissions import get_or_404, managed_agency_ids, role_required
 from bebeli.cart.forms import METHOD_LABELS, entries_by_shop, expected_total, methods_by_shop
 from bebeli.cart.services import review_cart
-from bebeli.dates import JAKARTA, jakarta_today
+from bebeli.dates import jakarta_today
 from bebeli.directory.models import Agency
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
 from bebeli.handler import perform
-from bebeli.ids import id_arg, int_arg, page_arg
+from bebeli.ids import id_arg, page_arg
 from bebeli.money import rupiah
 from bebeli.orders.models import FulfilmentMethod, FulfilmentStatus, OrderEvent
 from bebeli.orders.status import status_label
 from bebeli.orders.totals import offered_methods
-from bebeli.procurement import bp, budget, documents, flags, monitoring, ocds, officials, services
+from bebeli.procurement import bp, budget, documents, flags, labels, monitoring, queries, services
+from bebeli.procurement import checkout as agency_checkout
 from bebeli.procurement import receivers  # noqa: F401  (connects the signal receivers)
-from bebeli.procurement.forms import (
-    AgencyBudgetForm,
-    AgencyCheckoutForm,
-    AppointForm,
-    BudgetLineEditForm,
-    BudgetLineForm,
-    CounterForm,
-    NoteForm,
-    PaymentForm,
-    bast_form,
-    offer_form,
-)
-from bebeli.procurement.models import AgencyPurchase, BudgetLine, OfferStatus, PriceOffer, Stage
-from bebeli.procurement.permissions import TEMPLATE_RULES, can_set_up, can_view_purchase, is_seller_of
+from bebeli.procurement.forms import AgencyCheckoutForm, CounterForm, NoteForm, PaymentForm, bast_form, offer_form
+from bebeli.procurement.models import AgencyPurchase, PriceOffer, Stage
+from bebeli.procurement.permissions import TEMPLATE_RULES, can_view_purchase, is_seller_of
 from bebeli.procurement.tax import quote_agency_checkout
-from bebeli.quotas import exports
-from bebeli.urls import public_link
+from bebeli.procurement.views.setup import SETUP_ROLES
 
 INBOX_ROLES = ("pp", "ppk", "bendahara", "seller", "agency_admin", "admin")
-SETUP_ROLES = ("admin", "agency_admin")
-OFFER_LABELS = {
-    OfferStatus.PENDING: _l("menunggu jawaban"),
-    OfferStatus.ACCEPTED: _l("disepakati"),
-    OfferStatus.COUNTERED: _l("ditawar balik"),
-    OfferStatus.DECLINED: _l("ditolak"),
-}
 # In this channel the PPK's approval, not a payment, hands the order to the seller.
 APPROVED_LABEL = _l("Disetujui PPK, menunggu penjual")
 
@@ -62,21 +42,12 @@ def agency_status_label(status, so=None):
     return APPROVED_LABEL if FulfilmentStatus(status) == FulfilmentStatus.PAID else status_label(status, so)
 
 
-EVENT_KIND_LABELS = {
-    "negotiation": _l("Negosiasi harga"),
-    "approval": _l("Persetujuan PPK"),
-    "document": _l("Dokumen terbit"),
-    "payment": _l("Pembayaran"),
-    "note": _l("Catatan"),
-}
-
-
 @bp.app_context_processor
 def _procurement_rules():
-    return {**TEMPLATE_RULES, "stage_labels": services.STAGE_LABELS, "stage_badges": services.STAGE_BADGES,
-            "action_labels": services.ACTION_LABELS, "offer_labels": OFFER_LABELS,
+    return {**TEMPLATE_RULES, "stage_labels": labels.STAGE_LABELS, "stage_badges": labels.STAGE_BADGES,
+            "action_labels": labels.ACTION_LABELS, "offer_labels": labels.OFFER_LABELS,
             "agency_status_label": agency_status_label,
-            "event_kind_labels": EVENT_KIND_LABELS, "percent": percent,
+            "event_kind_labels": labels.EVENT_KIND_LABELS, "percent": percent,
             "procurement_admin_panel": monitoring.admin_panel}
 
 
@@ -93,17 +64,13 @@ def _to_detail(purchase_id):
     return redirect(url_for("procurement.detail", purchase_id=purchase_id))
 
 
-def _year() -> int:
-    return int_arg("tahun", 2000, 2100) or budget.current_fiscal_year()
-
-
 # --- inbox -------------------------------------------------------------------------------
 
 @bp.get("/pengadaan/")
 @role_required(*INBOX_ROLES)
 def inbox():
     stage = request.args.get("tahap")
-    stmt = services.purchases_for(current_user)
+    stmt = queries.purchases_for(current_user)
     if stage in {s.value for s in Stage}:
         stmt = stmt.where(AgencyPurchase.stage == Stage(stage))
     page = db.paginate(stmt, per_page=20, page=page_arg(), error_out=False)
@@ -111,7 +78,7 @@ def inbox():
     scope = managed_agency_ids(current_user)   # None: the admin, who sets up from the monitoring page
     setup_agencies = db.session.scalars(db.select(Agency).where(Agency.id.in_(scope)).order_by(Agency.name)
                                         ).all() if scope else []
-    return render_template("procurement/inbox.html", page=page, to_do=services.to_do_for(current_user),
+    return render_template("procurement/inbox.html", page=page, to_do=queries.to_do_for(current_user),
                            cart=cart, stage=stage, setup_agencies=setup_agencies, stages=Stage,
                            can_monitor=current_user.has_role(*SETUP_ROLES))
 
@@ -140,7 +107,7 @@ def checkout():
     if review.is_empty and (request.method == "GET" or previewing):
         flash(_("Keranjang masih kosong. Tambahkan produk dari katalog dulu."), "info")
         return redirect(url_for("procurement.inbox"))
-    lines, ppks = services.checkout_choices(current_user, agency_id, budget.current_fiscal_year())
+    lines, ppks = agency_checkout.checkout_choices(current_user, agency_id, budget.current_fiscal_year())
     form = AgencyCheckoutForm(data={"shops": _initial_methods(review)} if request.method == "GET" else None)
     form.budget_line.choices = [
         (line.id, _("%(line)s · sisa %(left)s", line=line.label, left=rupiah(line.remaining_amount))) for line in lines
@@ -150,7 +117,7 @@ def checkout():
         form.delivery_address.data = agency.address or ""
     if not previewing and form.validate_on_submit():
         try:
-            order, created = services.place_agency_order(
+            order, created = agency_checkout.place_agency_order(
                 current_user, agency_id=agency_id, budget_line_id=form.budget_line.data, ppk_id=form.ppk.data,
                 delivery_address=form.delivery_address.data, note=form.note.data,
                 idempotency_key=request.form.get("idempotency_key", ""), methods=methods_by_shop(form.shops),
@@ -171,7 +138,7 @@ def checkout():
     form.quoted_total.data = str(quote.order.totals.total_amount)
     return render_template("procurement/checkout.html", form=form, review=review, agency=agency,
                            agencies=db.session.scalars(db.select(Agency).where(Agency.id.in_(agency_ids))).all(),
-                           budget_lines=lines, ppks=ppks, idempotency_key=services.agency_cart_key(current_user),
+                           budget_lines=lines, ppks=ppks, idempotency_key=agency_checkout.agency_cart_key(current_user),
                            limit=flags.channel_limit_amount(), quote=quote, method_labels=METHOD_LABELS,
                            entries=entries_by_shop(form.shops))
 
@@ -198,7 +165,7 @@ def detail(purchase_id):
                      for offer in purchase.pending_offers}
     return render_template(
         "procurement/detail.html", purchase=purchase, so=so, events=events, warnings=warnings,
-        actions=services.actions_for(current_user, purchase), offer_form=offer_form(so.lines),
+        actions=queries.actions_for(current_user, purchase), offer_form=offer_form(so.lines),
         notes=notes, counter_forms=counter_forms,
     )
 
@@ -378,173 +345,3 @@ def document(purchase_id, kind):
     return pdf, 200, {"Content-Type": "application/pdf",
                       "Content-Disposition": f'inline; filename="{filename}"',
                       "Cache-Control": "private, no-store"}
-
-
-# --- set-up: budget lines and officials -----------------------------------------------------
-
-def _agency(agency_id) -> Agency:
-    return get_or_404(Agency, agency_id, check=lambda user, agency: can_set_up(user, agency.id))
-
-
-@bp.route("/pengadaan/instansi/<id:agency_id>/anggaran", methods=["GET", "POST"])
-@role_required(*SETUP_ROLES)
-def budget_lines(agency_id):
-    agency, year = _agency(agency_id), _year()
-    form = BudgetLineForm()
-    if form.validate_on_submit():
-        try:
-            budget.create_budget_line(agency, fiscal_year=year, code=form.code.data, name=form.name.data,
-                                      pagu_amount=form.pagu.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.details.get("field", "code"), form.code).errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("Kode anggaran ditambahkan."), "success")
-            return redirect(url_for("procurement.budget_lines", agency_id=agency.id, tahun=year))
-    lines = db.session.scalars(budget.budget_lines_for_agency(agency.id, year)).all()
-    agency_budget = budget.agency_budget(agency.id, year)
-    budget_form = AgencyBudgetForm(formdata=None, amount=agency_budget.goods_services_amount if agency_budget else None)
-    return render_template("procurement/budget_lines.html", agency=agency, year=year, lines=lines, form=form,
-                           budget_form=budget_form, agency_budget=agency_budget)
-
-
-@bp.post("/pengadaan/instansi/<id:agency_id>/anggaran/belanja")
-@role_required(*SETUP_ROLES)
-def set_agency_budget(agency_id):
-    agency, year = _agency(agency_id), _year()
-    form = AgencyBudgetForm()
-    if form.validate_on_submit():
-        budget.set_agency_budget(agency, year, form.amount.data, actor=current_user)
-        db.session.commit()
-        flash(_("Total anggaran belanja barang/jasa disimpan."), "success")
-    else:
-        flash(" ".join(str(e) for e in form.amount.errors) or _("Periksa kembali isian."), "error")
-    return redirect(url_for("procurement.budget_lines", agency_id=agency.id, tahun=year))
-
-
-@bp.route("/pengadaan/anggaran/<id:line_id>/ubah", methods=["GET", "POST"])
-@role_required(*SETUP_ROLES)
-def edit_budget_line(line_id):
-    line = get_or_404(BudgetLine, line_id, check=lambda user, line: can_set_up(user, line.agency_id))
-    form = BudgetLineEditForm(obj=line) if request.method == "GET" else BudgetLineEditForm()
-    if request.method == "GET":
-        form.pagu.data = line.pagu_amount
-    if form.validate_on_submit():
-        try:
-            budget.update_budget_line(line, name=form.name.data, pagu_amount=form.pagu.data,
-                                      is_active=form.is_active.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.pagu.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("Kode anggaran diperbarui."), "success")
-            return redirect(url_for("procurement.budget_lines", agency_id=line.agency_id, tahun=line.fiscal_year))
-    return render_template("procurement/budget_line_edit.html", line=line, form=form)
-
-
-@bp.route("/pengadaan/instansi/<id:agency_id>/pejabat", methods=["GET", "POST"], endpoint="officials")
-@role_required(*SETUP_ROLES)
-def officials_page(agency_id):
-    agency = _agency(agency_id)
-    form = AppointForm()
-    if form.validate_on_submit():
-        try:
-            officials.appoint_official(agency, email=form.email.data, role=form.role.data, actor=current_user,
-                                       nik=form.nik.data, phone=form.phone.data,
-                                       bank_account_number=form.bank_account.data)
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.details.get("field", "email"), form.email).errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("Pejabat ditetapkan."), "success")
-            return redirect(url_for("procurement.officials", agency_id=agency.id))
-    people = officials.officials_of(agency.id)
-    found = officials.declarations_of(user.id for user, _role in people)
-    declarations = {user.id: found.get(user.id) for user, _role in people}
-    return render_template("procurement/officials.html", agency=agency, people=people, form=form,
-                           declarations=declarations, empty=EmptyForm())
-
-
-@bp.post("/pengadaan/instansi/<id:agency_id>/pejabat/<id:user_id>/<role>/cabut")
-@role_required(*SETUP_ROLES)
-def dismiss_official(agency_id, user_id, role):
-    agency = _agency(agency_id)
-    user = db.session.get(User, user_id) or abort(404)
-    if EmptyForm().validate_on_submit():
-        try:
-            officials.dismiss_official(agency, user, role, actor=current_user)
-        except (DomainError, ValueError):
-            db.session.rollback()
-            abort(404)
-        db.session.commit()
-        flash(_("Peran %(name)s dicabut.", name=user.name), "info")
-    return redirect(url_for("procurement.officials", agency_id=agency.id))
-
-
-# --- monitoring ----------------------------------------------------------------------------
-
-@bp.get("/pengadaan/pemantauan", endpoint="monitoring")
-@role_required(*SETUP_ROLES)
-def monitoring_page():
-    year = _year()
-    scope = managed_agency_ids(current_user)
-    return render_template(
-        "procurement/monitoring.html", year=year, rows=monitoring.agency_spending(year, scope),
-        splits=flags.splitting_flags(agency_ids=scope), self_dealing=flags.self_dealing_flags(agency_ids=scope),
-    )
-
-
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-@bp.get("/pengadaan/pemantauan/pecah-paket.<any(csv, xlsx):fmt>", endpoint="split_flags_export")
-@role_required(*SETUP_ROLES)
-def split_flags_export(fmt):
-    """The package-splitting flags of the monitoring page, each with the PPh 22 due on its sum."""
-    table = monitoring.split_flags_table(flags.splitting_flags(agency_ids=managed_agency_ids(current_user)))
-    filters = [(_("Tanda bahaya"), _("12 bulan terakhir")), (_("Diunduh"), f"{jakarta_today():%Y-%m-%d}")]
-    body = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx(table, filters)
-    filename = f"pecah-paket-{jakarta_today():%Y-%m-%d}.{fmt}"
-    return Response(body, mimetype=EXPORT_TYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "private, no-store"})
-
-
-# --- open data -----------------------------------------------------------------------------
-
-@bp.get("/api/ocds/releases")
-def ocds_releases():
-    since = after = None
-    if request.args.get("since"):
-        try:
-            since = datetime.fromisoformat(request.args["since"])
-        except ValueError:
-            return jsonify(error="invalid_since", status=400,
-                           message=_("Parameter since harus tanggal atau waktu ISO 8601, misalnya 2026-01-31.")), 400
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=JAKARTA)
-    if request.args.get("after"):
-        try:
-            after = ocds.parse_cursor(request.args["after"])
-        except ValueError:
-            return jsonify(error="invalid_after", status=400,
-                           message=_("Parameter after tidak valid; pakai tautan next dari halaman sebelumnya.")), 400
-    size = current_app.config["OCDS_PAGE_SIZE"]
-    page = ocds.events(since, limit=size + 1, after=after)
-    more, page = len(page) > size, page[:size]
-    if not page:
-        response = current_app.response_class(status=204)
-    else:
-        response = jsonify(ocds.release_package(page, uri=public_link(request.full_path.rstrip("?"))))
-        if more:
-            args = {**request.args.to_dict(), "after": page[-1].cursor}
-            response.headers["Link"] = f'<{url_for("procurement.ocds_releases", _external=True, **args)}>; rel="next"'
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
-
