@@ -1,10 +1,7 @@
 """Forms of the catalog (products, categories, moderation reasons, the buyer's filters) and the
-helpers views use to report a service's answer."""
+helper views use to show a service's answer on a form."""
 from __future__ import annotations
 
-from typing import Callable
-
-from flask import flash
 from flask_babel import lazy_gettext as _l
 from bebeli.forms import BaseForm, PlainForm, RupiahField
 from flask_wtf.file import MultipleFileField
@@ -12,8 +9,6 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from bebeli.catalog.services import MAX_IMAGES, MAX_PRICE, PRODUCT_UNITS
-from bebeli.errors import DomainError
-from bebeli.extensions import db
 from bebeli.images import ImageRejected
 from bebeli.money import rupiah
 
@@ -94,17 +89,3 @@ def attach_error(form, error, image_field: str | None = None) -> None:
         form[name].errors = [*form[name].errors, str(error.message)]
     else:
         form.form_errors.append(str(error.message))
-
-
-def run_action(action: Callable[[], object], success: str) -> bool:
-    """A one-button action (publish, approve, take down …): commit and say `success`, or roll
-    back and show the service's reason. True when it went through."""
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True

@@ -18,7 +18,7 @@ from bebeli.auth.permissions import get_or_404, is_admin, role_required
 from bebeli.catalog import bp
 from bebeli.catalog.cache import cached_fragment, cached_page
 from bebeli.catalog.forms import (
-    SORT_PARAMS, CategoryForm, ImagesForm, ProductForm, ReasonForm, SearchForm, attach_error, run_action,
+    SORT_PARAMS, CategoryForm, ImagesForm, ProductForm, ReasonForm, SearchForm, attach_error,
 )
 from bebeli.catalog.models import Category, Product, ProductImage, ProductStatus
 from bebeli.catalog.permissions import can_manage_image, can_manage_product
@@ -34,6 +34,7 @@ from bebeli.dates import jakarta_today
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
+from bebeli.handler import perform
 from bebeli.ids import id_arg, page_arg
 from bebeli.regions import kecamatan_choices
 from bebeli.sellers.models import Shop, ShopStatus
@@ -280,8 +281,8 @@ def product_status(product_id, status):
     except ValueError:
         abort(404)
     if EmptyForm().validate_on_submit():
-        run_action(lambda: set_product_status(item, target, actor=current_user),
-                   _("Status produk: %(s)s.", s=STATUS_LABELS[target]))
+        perform(lambda: set_product_status(item, target, actor=current_user),
+                done=_("Status produk: %(s)s.", s=STATUS_LABELS[target]))
     if request.form.get("next") == "list":
         return redirect(url_for("catalog.seller_products"))
     return redirect(url_for("catalog.edit_product", product_id=item.id))
@@ -295,7 +296,7 @@ def upload_images(product_id):
     if form.validate_on_submit():
         files = _uploads(form.images)
         added = ngettext("%(num)d foto ditambahkan.", "%(num)d foto ditambahkan.", len(files))
-        run_action(lambda: add_images(item, files, actor=current_user), added)
+        perform(lambda: add_images(item, files, actor=current_user), done=added)
     else:
         flash(_("Pilih foto yang akan diunggah."), "error")
     return redirect(url_for("catalog.edit_product", product_id=item.id) + "#foto")
@@ -307,7 +308,7 @@ def delete_image(image_id):
     image = get_or_404(ProductImage, image_id, check=can_manage_image)
     product_id = image.product_id
     if EmptyForm().validate_on_submit():
-        run_action(lambda: remove_image(image, actor=current_user), _("Foto dihapus."))
+        perform(lambda: remove_image(image, actor=current_user), done=_("Foto dihapus."))
     return redirect(url_for("catalog.edit_product", product_id=product_id) + "#foto")
 
 
@@ -393,8 +394,8 @@ def take_down(product_id):
     item = get_or_404(Product, product_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        run_action(lambda: take_down_product(item, admin=current_user, reason=form.reason.data),
-                   _("Produk diturunkan dan penjual diberi tahu."))
+        perform(lambda: take_down_product(item, admin=current_user, reason=form.reason.data),
+                done=_("Produk diturunkan dan penjual diberi tahu."))
     else:
         flash(_("Tuliskan alasan penurunan (minimal 5 karakter)."), "error")
     return redirect(url_for("catalog.product", product_id=item.id, slug=item.slug))
@@ -405,5 +406,5 @@ def take_down(product_id):
 def restore(product_id):
     item = get_or_404(Product, product_id)
     if EmptyForm().validate_on_submit():
-        run_action(lambda: restore_product(item, admin=current_user), _("Produk dipulihkan."))
+        perform(lambda: restore_product(item, admin=current_user), done=_("Produk dipulihkan."))
     return redirect(url_for("catalog.product", product_id=item.id, slug=item.slug))

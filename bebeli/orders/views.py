@@ -12,6 +12,7 @@ from bebeli.auth.permissions import BUYER_ROLES, get_or_404, role_required
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
+from bebeli.handler import perform
 from bebeli.ids import page_arg
 from bebeli.money import rupiah
 from bebeli.orders import bp, documents
@@ -50,17 +51,6 @@ def _register_template_globals(state):
     state.app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 
 
-def _act(action, so: SellerOrder, done_message: str, *args, **kwargs):
-    """Run one lifecycle service for the current user and commit, or show why it was refused."""
-    try:
-        action(so, current_user._get_current_object(), *args, **kwargs)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return False
-    db.session.commit()
-    flash(done_message, "success")
-    return True
 
 
 def _page(stmt):
@@ -119,8 +109,8 @@ def cancel_part(so_id):
     so = _buyer_part(so_id)
     form = CancelForm()
     if form.validate_on_submit():
-        _act(orders.cancel_seller_order, so, _("Pesanan %(number)s dibatalkan; dana dikembalikan.", number=so.number),
-             form.reason.data)
+        perform(lambda: orders.cancel_seller_order(so, current_user._get_current_object(), form.reason.data),
+                done=_("Pesanan %(number)s dibatalkan; dana dikembalikan.", number=so.number))
     return redirect(url_for("orders.detail", order_id=so.order_id))
 
 
@@ -192,7 +182,8 @@ def _back_to(so: SellerOrder):
 def accept(so_id):
     so = _seller_part(so_id)
     if EmptyForm().validate_on_submit():
-        _act(orders.accept_seller_order, so, _("Pesanan %(number)s diterima. Siapkan barangnya.", number=so.number))
+        perform(lambda: orders.accept_seller_order(so, current_user._get_current_object()),
+                done=_("Pesanan %(number)s diterima. Siapkan barangnya.", number=so.number))
     return _back_to(so)
 
 
@@ -202,8 +193,8 @@ def reject(so_id):
     so = _seller_part(so_id)
     form = RejectForm()
     if form.validate_on_submit():
-        _act(orders.reject_seller_order, so, _("Pesanan %(number)s ditolak; dana pembeli dikembalikan.",
-                                                number=so.number), form.reason.data)
+        perform(lambda: orders.reject_seller_order(so, current_user._get_current_object(), form.reason.data),
+                done=_("Pesanan %(number)s ditolak; dana pembeli dikembalikan.", number=so.number))
     else:
         flash(_("Tuliskan alasan penolakan untuk pembeli."), "error")
     return _back_to(so)
@@ -221,7 +212,8 @@ def ship(so_id):
     if form.validate_on_submit():
         done = (_("Pesanan %(number)s ditandai siap diambil.", number=so.number) if _is_pickup(so)
                 else _("Pesanan %(number)s ditandai dikirim.", number=so.number))
-        _act(orders.ship_seller_order, so, done, courier=form.courier.data, tracking_number=form.tracking_number.data)
+        perform(lambda: orders.ship_seller_order(so, current_user._get_current_object(), courier=form.courier.data,
+                                                 tracking_number=form.tracking_number.data), done=done)
     return _back_to(so)
 
 
@@ -232,7 +224,7 @@ def delivered(so_id):
     if EmptyForm().validate_on_submit():
         done = (_("Pesanan %(number)s ditandai sudah diambil.", number=so.number) if _is_pickup(so)
                 else _("Pesanan %(number)s ditandai sampai.", number=so.number))
-        _act(orders.mark_delivered, so, done)
+        perform(lambda: orders.mark_delivered(so, current_user._get_current_object()), done=done)
     return _back_to(so)
 
 

@@ -12,7 +12,7 @@ from bebeli.dates import jakarta_today
 from bebeli.directory.models import Agency
 from bebeli.extensions import db
 from bebeli.orders import services as orders
-from bebeli.procurement import services
+from bebeli.procurement import checkout, services
 from bebeli.procurement.budget import agency_budget, create_budget_line, current_fiscal_year, set_agency_budget
 from bebeli.procurement.models import AgencyPurchase, BudgetLine
 
@@ -74,9 +74,9 @@ def _completed_purchase(agency: Agency, year: int) -> None:
         return  # the catalog demo did not run
     for product, quantity in products:
         add_to_cart(pp, product, quantity)
-    order, _ = services.place_agency_order(
+    order, _ = checkout.place_agency_order(
         pp, agency_id=agency.id, budget_line_id=line.id, ppk_id=ppk.id, note=None,
-        delivery_address=agency.address or "Kantor Dinas Pendidikan", idempotency_key=services.agency_cart_key(pp))
+        delivery_address=agency.address or "Kantor Dinas Pendidikan", idempotency_key=checkout.agency_cart_key(pp))
     for purchase in db.session.scalars(db.select(AgencyPurchase).where(AgencyPurchase.order_id == order.id)):
         seller = purchase.shop.owner
         services.approve_purchase(purchase, ppk)

@@ -3,20 +3,15 @@ from __future__ import annotations
 
 from bebeli import signals
 from bebeli.orders.models import Channel
-from bebeli.procurement import services
+from bebeli.procurement.checkout import check_channel_limit
+from bebeli.procurement.follow import on_seller_order_transitioned
 
 
 @signals.checkout_validating.connect
 def _refuse_packages_above_the_channel_limit(buyer, order, **_):
     if order.channel == Channel.AGENCY:
         for so in order.seller_orders:
-            services.check_channel_limit(so.total_amount, so.number)
+            check_channel_limit(so.total_amount, so.number)
 
 
-@signals.seller_order_transitioned.connect
-def _follow_seller_order(seller_order, from_status, to_status, actor, note, **_):
-    if seller_order.order.channel != Channel.AGENCY:
-        return
-    purchase = services.purchase_for_seller_order(seller_order)
-    if purchase is not None:
-        services.follow_seller_order(purchase, from_status, to_status, actor)
+signals.seller_order_transitioned.connect(on_seller_order_transitioned)

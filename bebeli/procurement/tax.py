@@ -131,3 +131,22 @@ def quote_agency_checkout(groups, chosen: dict[int, FulfilmentMethod], day: date
                        for method, part in options.items()}
              for shop_id, options in order.options.items()}
     return AgencyQuote(order=order, taxes=taxes)
+
+
+def taxes_for(so, day: date, *, accepted_only: bool = False) -> TaxBreakdown:
+    """A seller order's figures at the rates of `day`; with `accepted_only`, without the goods
+    refused at the BAST."""
+    goods = so.goods_amount - (so.rejected_goods_amount if accepted_only else 0)
+    return compute_taxes(goods, pkp=so.shop.is_pkp, rates=rates_on(day), delivery_amount=so.delivery_fee_amount)
+
+
+def apply_taxes(purchase, taxes: TaxBreakdown) -> None:
+    """Store the figures on the agency purchase."""
+    purchase.dpp_amount = taxes.dpp_amount
+    purchase.ppn_amount = taxes.ppn_amount
+    purchase.ppn_rate_bp = taxes.ppn_rate_bp
+    purchase.delivery_amount = taxes.delivery_amount
+    purchase.pph22_amount = taxes.pph22_amount
+    purchase.pph22_rate_bp = taxes.pph22_rate_bp
+    purchase.ppn_withheld_amount = taxes.ppn_withheld_amount
+    purchase.net_amount = taxes.net_amount

@@ -8,12 +8,13 @@ from flask_login import current_user, login_user
 
 from bebeli.audit.services import audit_events_for
 from bebeli.auth.permissions import get_or_404, role_required
-from bebeli.catalog.forms import ReasonForm, attach_error, run_action
+from bebeli.catalog.forms import ReasonForm, attach_error
 from bebeli.catalog.models import Product, ProductStatus
 from bebeli.catalog.queries import products_for_seller
 from bebeli.errors import DomainError
 from bebeli.extensions import db, limiter
 from bebeli.forms import EmptyForm
+from bebeli.handler import perform
 from bebeli.identity import format_npwp, mask
 from bebeli.ids import page_arg
 from bebeli.auth.homes import home_url_for
@@ -136,7 +137,7 @@ def edit_profile():
 def resubmit():
     shop = own_shop_or_404()
     if EmptyForm().validate_on_submit():
-        run_action(lambda: resubmit_shop(shop, actor=current_user), _("Data toko diajukan ulang untuk verifikasi."))
+        perform(lambda: resubmit_shop(shop, actor=current_user), done=_("Data toko diajukan ulang untuk verifikasi."))
     return redirect(url_for("sellers.dashboard"))
 
 
@@ -146,7 +147,8 @@ def add_certificate_view():
     shop = own_shop_or_404()
     form = CertificateForm()
     if form.validate_on_submit():
-        run_action(lambda: add_certificate(shop, form.certificate(), actor=current_user), _("Sertifikat ditambahkan."))
+        perform(lambda: add_certificate(shop, form.certificate(), actor=current_user),
+                done=_("Sertifikat ditambahkan."))
     else:
         for errors in form.errors.values():
             flash(" ".join(str(e) for e in errors), "error")
@@ -158,7 +160,7 @@ def add_certificate_view():
 def delete_certificate(certificate_id):
     certificate = get_or_404(ShopCertificate, certificate_id, check=owns_certificate)
     if EmptyForm().validate_on_submit():
-        run_action(lambda: remove_certificate(certificate, actor=current_user), _("Sertifikat dihapus."))
+        perform(lambda: remove_certificate(certificate, actor=current_user), done=_("Sertifikat dihapus."))
     return redirect(url_for("sellers.edit_profile") + "#sertifikat")
 
 
@@ -218,6 +220,6 @@ def set_status(shop_id, status):
     if not EmptyForm().validate_on_submit():
         abort(400)
     # The service knows which moves need a reason.
-    run_action(lambda: change_status(shop, target, actor=current_user, reason=request.form.get("reason")),
-               _("Status %(shop)s: %(status)s.", shop=shop.name, status=STATUS_LABELS[target]))
+    perform(lambda: change_status(shop, target, actor=current_user, reason=request.form.get("reason")),
+            done=_("Status %(shop)s: %(status)s.", shop=shop.name, status=STATUS_LABELS[target]))
     return redirect(url_for("sellers.admin_shop", shop_id=shop.id))

@@ -12,7 +12,7 @@ from bebeli.dates import jakarta_today
 from bebeli.directory.models import Agency
 from bebeli.extensions import db
 from bebeli.procurement.models import AgencyPurchase, BudgetLine
-from bebeli.procurement.services import place_agency_order
+from bebeli.procurement.checkout import place_agency_order
 from tests.factories import AgencyFactory, Base, ProductFactory, ShopFactory, UserFactory
 
 

@@ -1,0 +1,77 @@
+"""Procurement follows the seller order: a move made through the orders module (cancelled,
+rejected, shipped, completed) is reflected in the agency's stage and budget, inside the
+order's own transaction."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from bebeli.audit.services import record
+from bebeli.auth.permissions import is_admin
+from bebeli.db import utcnow
+from bebeli.errors import NotAllowed
+from bebeli.extensions import db
+from bebeli.orders.models import Channel, FulfilmentStatus, Order, PaymentStatus
+from bebeli.procurement.budget import release_budget_line
+from bebeli.procurement.models import OPEN_STAGES, AgencyPurchase, Stage
+from bebeli.procurement.notices import notify
+from bebeli.procurement.queries import purchase_for_seller_order, stages_in
+
+F = FulfilmentStatus
+
+
+def on_seller_order_transitioned(seller_order, from_status, to_status, actor, note, **_):
+    """The receiver of `seller_order_transitioned`: agency orders only."""
+    if seller_order.order.channel != Channel.AGENCY:
+        return
+    purchase = purchase_for_seller_order(seller_order)
+    if purchase is not None:
+        follow_seller_order(purchase, from_status, to_status, actor)
+
+
+def _order_payment_status(order_id: int) -> PaymentStatus:
+    # Read from the database: the orders module changes it with an UPDATE in this transaction.
+    return db.session.scalar(db.select(Order.payment_status).where(Order.id == order_id))
+
+
+CLOSING_STATUSES = (F.CANCELLED, F.REJECTED, F.EXPIRED)
+
+
+def follow_seller_order(purchase: AgencyPurchase, from_status: F, to_status: F, actor) -> None:
+    """Keep the agency's side in step with a move made through the orders module, and refuse
+    the moves of the personal channel that would bypass the PPK."""
+    if to_status == F.CANCELLED and from_status == F.PAID and not is_admin(actor):
+        raise NotAllowed(_l("Surat Pesanan yang sudah terbit hanya dapat ditolak penjual "
+                            "atau dibatalkan administrator."))
+    if to_status in CLOSING_STATUSES and _order_payment_status(purchase.order_id) == PaymentStatus.CANCELLED \
+            and any(stage not in (*OPEN_STAGES, Stage.CANCELLED) for stage in stages_in(purchase.order_id)):
+        raise NotAllowed(_l("Sebagian pesanan instansi ini sudah disetujui PPK; batalkan per toko di menu Pengadaan."))
+    if to_status in CLOSING_STATUSES:
+        _close(purchase, actor)
+    elif to_status == F.COMPLETED and purchase.bast_number is None:
+        raise NotAllowed(_l("Pesanan instansi selesai dengan BAST yang ditandatangani PPK."))
+    elif to_status == F.SHIPPED:
+        notify([purchase.ppk, purchase.pp], purchase,
+               _l("Barang pesanan %(number)s dikirim. PPK memeriksa barang dan menandatangani BAST.",
+                  number=purchase.seller_order.number))
+
+
+def _close(purchase: AgencyPurchase, actor) -> None:
+    """Cancelled or rejected: give back what the purchase held on its budget line."""
+    charged = purchase.charged_amount
+    result = db.session.execute(
+        sa.update(AgencyPurchase).where(AgencyPurchase.id == purchase.id, AgencyPurchase.stage != Stage.CANCELLED)
+        .values(stage=Stage.CANCELLED, charged_amount=0, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(purchase)
+    if result.rowcount != 1:
+        return
+    release_budget_line(purchase.budget_line, charged)
+    record("procurement.closed", actor=actor, obj=purchase, released=charged)
+    if all(stage == Stage.CANCELLED for stage in stages_in(purchase.order_id)):
+        db.session.execute(
+            sa.update(Order).where(Order.id == purchase.order_id, Order.payment_status == PaymentStatus.UNPAID)
+            .values(payment_status=PaymentStatus.CANCELLED, updated_at=utcnow())
+        )
+        db.session.expire(purchase.order)
