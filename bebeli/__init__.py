@@ -11,7 +11,7 @@ from config import CONFIGS
 # Every room with a blueprint, in registration order; its views attach routes to its `bp`.
 BLUEPRINTS = (
     "main", "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
-    "cart", "orders", "payments", "quotas", "procurement", "admin",
+    "cart", "lifecycle", "orders", "quotas", "procurement", "admin",
 )
 # The rooms with tables: importing them makes every table known to metadata and Alembic.
 MODELS = (
@@ -32,6 +32,7 @@ def create_app(config: str | type = "development", **overrides) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    connect_receivers()
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -108,6 +109,12 @@ def register_blueprints(app: Flask) -> None:
     for name in BLUEPRINTS:
         importlib.import_module(f"bebeli.{name}.views")
         app.register_blueprint(importlib.import_module(f"bebeli.{name}").bp)
+
+
+def connect_receivers() -> None:
+    from bebeli.wiring import connect_receivers as connect
+
+    connect()
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,18 +1,17 @@
-"""Domain signals that let modules plug into each other's transactions without imports.
+"""Domain signals the order lifecycle sends, so that other modules follow its moves without
+the lifecycle importing them. Who listens is decided in one place, `bebeli.wiring`.
 
-Every receiver runs synchronously, inside the sender's database transaction: a receiver that
-raises a `DomainError` aborts the whole operation (the view rolls back), and rows a receiver
-writes commit or roll back together with the change that caused them.
+Every receiver runs synchronously, inside the sender's database transaction: rows a receiver
+writes commit or roll back together with the change that caused them. A receiver never
+refuses a move; a rule that may refuse one is an explicit check in the lifecycle step it
+guards.
 """
 from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the buyer (User); kwargs: order (flushed, with seller_orders and lines, stock taken).
-# Receivers veto with a DomainError (quota ceiling, budget line, channel limits).
-checkout_validating = _signals.signal("checkout-validating")
-
-# sender: the Order; kwargs: paid_at. Sent once, when the payment is first recorded.
+# sender: the Order; kwargs: paid_at. Sent once, when the order becomes paid (by card or by
+# the agency's treasurer): `lifecycle.paying._paid`.
 order_paid = _signals.signal("order-paid")
 
 # sender: the SellerOrder; kwargs: amount (integer rupiah of goods taken back, excluding

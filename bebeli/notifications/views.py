@@ -8,7 +8,6 @@ from bebeli.extensions import db
 from bebeli.forms import EmptyForm
 from bebeli.ids import page_arg
 from bebeli.notifications import bp
-from bebeli.notifications import receivers  # noqa: F401  (connects the order signals)
 from bebeli.notifications.models import Notification
 from bebeli.notifications.services import mark_read, notifications_for, unread_count
 from bebeli.urls import safe_next

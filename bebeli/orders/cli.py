@@ -14,8 +14,8 @@ from bebeli.locks import exclusive
 @exclusive("expire-orders")
 def expire_orders():
     """Expire unpaid orders whose hold ran out and give their stock back."""
-    from bebeli.orders.services import claim_overdue_order
-    from bebeli.payments.services import expire_if_overdue
+    from bebeli.lifecycle import claim_overdue_order
+    from bebeli.lifecycle import expire_if_overdue
 
     tried: set[int] = set()
     expired = 0
@@ -32,7 +32,7 @@ def expire_orders():
 @exclusive("autocomplete-orders")
 def autocomplete_orders():
     """Complete delivered orders the buyer did not confirm within ORDER_AUTOCOMPLETE_DAYS."""
-    from bebeli.orders.services import autocomplete_delivered
+    from bebeli.lifecycle import autocomplete_delivered
 
     total, batch = 0, 200
     while True:

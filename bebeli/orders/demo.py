@@ -10,9 +10,9 @@ from bebeli.auth.models import User
 from bebeli.cart.services import add_to_cart, cart_key
 from bebeli.catalog.models import Product
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import FulfilmentMethod, Order
-from bebeli.payments.services import pay_without_screen
+from bebeli.lifecycle import pay_without_screen
 
 # buyer email → orders: [(product name, quantity)], then how far each shop's part gets
 PURCHASES = [
@@ -39,8 +39,8 @@ def seed(accounts: list, password: str) -> None:
 def _purchase(buyer: User, products: list, stage: str) -> None:
     for product, quantity in products:
         add_to_cart(buyer, product, quantity)
-    office = orders.office_address_for(buyer) or "Kantor pembeli"
-    order, _ = orders.place_order(buyer, orders.same_choice_for_every_shop(buyer, FulfilmentMethod.DELIVERY, office),
+    office = lifecycle.office_address_for(buyer) or "Kantor pembeli"
+    order, _ = lifecycle.place_order(buyer, lifecycle.same_choice_for_every_shop(buyer, FulfilmentMethod.DELIVERY, office),
                                   idempotency_key=cart_key(buyer))
     if stage == "unpaid":
         return
@@ -48,6 +48,6 @@ def _purchase(buyer: User, products: list, stage: str) -> None:
     if stage != "shipped":
         return
     for so in order.seller_orders:
-        orders.accept_seller_order(so, so.shop.owner)
-        orders.ship_seller_order(so, so.shop.owner, courier="Kurir toko", tracking_number=None)
-    orders.confirm_receipt(order.seller_orders[0], buyer, note="Diterima dengan baik di kantor.")
+        lifecycle.accept_seller_order(so, so.shop.owner)
+        lifecycle.ship_seller_order(so, so.shop.owner, courier="Kurir toko", tracking_number=None)
+    lifecycle.confirm_receipt(order.seller_orders[0], buyer, note="Diterima dengan baik di kantor.")

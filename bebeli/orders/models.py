@@ -174,3 +174,19 @@ class OrderEvent(db.Model):
 
     seller_order: Mapped[SellerOrder | None] = relationship(back_populates="events")
     actor = relationship("User", lazy="joined")
+
+
+class PaymentStatusEvent(db.Model):
+    """One row per move of an order's payment status (`lifecycle.payment_status.move_payment`
+    writes both): from, to, why, and who caused it."""
+
+    __tablename__ = "payment_status_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_status: Mapped[str] = mapped_column(sa.String(24))
+    to_status: Mapped[str] = mapped_column(sa.String(24))
+    reason: Mapped[str] = mapped_column(sa.String(40))  # paid | expired | failed | cancelled | refunded reasons
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    actor_kind: Mapped[str] = mapped_column(sa.String(10), default="system")

@@ -16,7 +16,7 @@ from bebeli.handler import perform
 from bebeli.ids import page_arg
 from bebeli.money import rupiah
 from bebeli.orders import bp, documents
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.forms import CancelForm, RejectForm, ShipForm, receipt_form_for
 from bebeli.orders.models import Channel, FulfilmentMethod, Order, SellerOrder
 from bebeli.orders.permissions import can_view_seller_order, is_buyer_of
@@ -30,7 +30,7 @@ from bebeli.orders.queries import (
     seller_orders_for,
 )
 from bebeli.orders.status import ACTOR_LABELS, CHANNEL_LABELS, PAYMENT_LABELS, Actor, status_badge, status_label
-from bebeli.payments.services import cancel_unpaid, expire_if_overdue
+from bebeli.lifecycle import cancel_unpaid, expire_if_overdue
 from bebeli.sellers.permissions import is_seller_of
 
 
@@ -109,7 +109,7 @@ def cancel_part(so_id):
     so = _buyer_part(so_id)
     form = CancelForm()
     if form.validate_on_submit():
-        perform(lambda: orders.cancel_seller_order(so, current_user._get_current_object(), form.reason.data),
+        perform(lambda: lifecycle.cancel_seller_order(so, current_user._get_current_object(), form.reason.data),
                 done=_("Pesanan %(number)s dibatalkan; dana dikembalikan.", number=so.number))
     return redirect(url_for("orders.detail", order_id=so.order_id))
 
@@ -121,7 +121,7 @@ def receipt(so_id):
     form = receipt_form_for(so)
     if form.validate_on_submit():
         try:
-            refunded = orders.confirm_receipt(so, current_user._get_current_object(), rejected=form.rejected(so),
+            refunded = lifecycle.confirm_receipt(so, current_user._get_current_object(), rejected=form.rejected(so),
                                               note=form.note.data)
         except DomainError as error:
             db.session.rollback()
@@ -182,7 +182,7 @@ def _back_to(so: SellerOrder):
 def accept(so_id):
     so = _seller_part(so_id)
     if EmptyForm().validate_on_submit():
-        perform(lambda: orders.accept_seller_order(so, current_user._get_current_object()),
+        perform(lambda: lifecycle.accept_seller_order(so, current_user._get_current_object()),
                 done=_("Pesanan %(number)s diterima. Siapkan barangnya.", number=so.number))
     return _back_to(so)
 
@@ -193,7 +193,7 @@ def reject(so_id):
     so = _seller_part(so_id)
     form = RejectForm()
     if form.validate_on_submit():
-        perform(lambda: orders.reject_seller_order(so, current_user._get_current_object(), form.reason.data),
+        perform(lambda: lifecycle.reject_seller_order(so, current_user._get_current_object(), form.reason.data),
                 done=_("Pesanan %(number)s ditolak; dana pembeli dikembalikan.", number=so.number))
     else:
         flash(_("Tuliskan alasan penolakan untuk pembeli."), "error")
@@ -212,7 +212,7 @@ def ship(so_id):
     if form.validate_on_submit():
         done = (_("Pesanan %(number)s ditandai siap diambil.", number=so.number) if _is_pickup(so)
                 else _("Pesanan %(number)s ditandai dikirim.", number=so.number))
-        perform(lambda: orders.ship_seller_order(so, current_user._get_current_object(), courier=form.courier.data,
+        perform(lambda: lifecycle.ship_seller_order(so, current_user._get_current_object(), courier=form.courier.data,
                                                  tracking_number=form.tracking_number.data), done=done)
     return _back_to(so)
 
@@ -224,7 +224,7 @@ def delivered(so_id):
     if EmptyForm().validate_on_submit():
         done = (_("Pesanan %(number)s ditandai sudah diambil.", number=so.number) if _is_pickup(so)
                 else _("Pesanan %(number)s ditandai sampai.", number=so.number))
-        perform(lambda: orders.mark_delivered(so, current_user._get_current_object()), done=done)
+        perform(lambda: lifecycle.mark_delivered(so, current_user._get_current_object()), done=done)
     return _back_to(so)
 
 

@@ -1,4 +1,3 @@
-"""Payments: the Stripe gateway (the only module importing stripe), webhooks, refunds."""
-from flask import Blueprint
-
-bp = Blueprint("payments", __name__, url_prefix="/pembayaran")
+"""Payments: the gateway (Stripe, or the simulation; the only module importing stripe), its
+Payment rows, money movements and webhook receipts. It knows nothing of orders: the order
+lifecycle (bebeli.lifecycle) calls it."""

@@ -274,7 +274,7 @@ class SimulatedGateway(PaymentGateway):
 
     def create_checkout(self, order, *, success_url, cancel_url, idempotency_key):
         session_id = "sim_cs_" + secrets.token_hex(12)
-        return CheckoutSession(id=session_id, url=url_for("payments.simulated", session_id=session_id),
+        return CheckoutSession(id=session_id, url=url_for("lifecycle.simulated_payment", session_id=session_id),
                                status="open", payment_status="unpaid", payment_intent=None,
                                amount_total=order.total_amount, order_id=order.id)
 

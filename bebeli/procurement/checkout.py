@@ -11,18 +11,13 @@ from bebeli.dates import jakarta_today
 from bebeli.errors import BudgetExceeded, NotAllowed, ValidationFailed
 from bebeli.extensions import db
 from bebeli.money import rupiah
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import Channel, FulfilmentMethod, Order
 from bebeli.procurement.budget import budget_lines_for_agency
-from bebeli.procurement.flags import channel_limit_amount
 from bebeli.procurement.models import AgencyPurchase, BudgetLine, Stage
 from bebeli.procurement.notices import notify
 from bebeli.procurement.officials import holds, refuse_shop_ties, users_with_role
 from bebeli.procurement.tax import apply_taxes, taxes_for
-
-
-class LimitExceeded(ValidationFailed):
-    code = "channel_limit"
 
 
 def checkout_choices(pp, agency_id: int, fiscal_year: int) -> tuple[list[BudgetLine], list]:
@@ -56,7 +51,7 @@ def place_agency_order(pp, *, agency_id: int, budget_line_id: int, ppk_id: int, 
         raise ValidationFailed(_l("Pesanan harus disetujui oleh PPK lain, bukan oleh pemesannya."), field="ppk")
     address = (delivery_address or "").strip()
 
-    existing = orders.order_by_key(pp, idempotency_key)
+    existing = lifecycle.order_by_key(pp, idempotency_key)
     if existing is not None:
         return existing, False
     shops = _cart_shops(pp)
@@ -66,7 +61,7 @@ def place_agency_order(pp, *, agency_id: int, budget_line_id: int, ppk_id: int, 
     choices = [_shop_choice(shop, address, note, (methods or {}).get(shop.id)) for shop in shops]
     if not address and any(choice.method == FulfilmentMethod.DELIVERY for choice in choices):
         raise ValidationFailed(_l("Isi alamat pengiriman."), field="delivery_address")
-    order, created = orders.place_order(pp, choices, idempotency_key=idempotency_key, channel=Channel.AGENCY,
+    order, created = lifecycle.place_order(pp, choices, idempotency_key=idempotency_key, channel=Channel.AGENCY,
                                         expected_total=expected_total)
     if not created:
         return order, False
@@ -90,23 +85,14 @@ def _cart_shops(pp) -> list:
     return [group.shop for group in review_cart(pp).groups]
 
 
-def _shop_choice(shop, address: str, note: str | None, method: FulfilmentMethod | None) -> orders.ShopChoice:
+def _shop_choice(shop, address: str, note: str | None, method: FulfilmentMethod | None) -> lifecycle.ShopChoice:
     """As chosen; by default delivered to the office where the shop delivers, otherwise
     collected from the shop. A way the shop does not offer is refused by the orders module."""
     if method is None:
         method = FulfilmentMethod.DELIVERY if shop.offers_delivery else FulfilmentMethod.PICKUP
-    return orders.ShopChoice(shop_id=shop.id, method=method, address=address, note=note)
+    return lifecycle.ShopChoice(shop_id=shop.id, method=method, address=address, note=note)
 
 
 def agency_cart_key(pp) -> str:
     """The checkout form's idempotency key (the same fingerprint the personal checkout uses)."""
     return cart_key(pp)
-
-
-def check_channel_limit(gross_amount: int, label) -> None:
-    limit = channel_limit_amount()
-    if gross_amount > limit:
-        raise LimitExceeded(_l(
-            "Nilai paket %(label)s %(amount)s melebihi batas %(limit)s untuk pembelian instansi melalui BEBELI. "
-            "Gunakan metode pengadaan lain; memecah paket agar di bawah batas tidak diperbolehkan.",
-            label=label, amount=rupiah(gross_amount), limit=rupiah(limit)))

@@ -11,7 +11,7 @@ from bebeli.catalog.models import Product
 from bebeli.dates import jakarta_today
 from bebeli.directory.models import Agency
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.procurement import checkout, services
 from bebeli.procurement.budget import agency_budget, create_budget_line, current_fiscal_year, set_agency_budget
 from bebeli.procurement.models import AgencyPurchase, BudgetLine
@@ -81,7 +81,7 @@ def _completed_purchase(agency: Agency, year: int) -> None:
         seller = purchase.shop.owner
         services.approve_purchase(purchase, ppk)
         services.accept_sp(purchase, seller)
-        orders.ship_seller_order(purchase.seller_order, seller, courier="Kurir toko", tracking_number=None)
+        lifecycle.ship_seller_order(purchase.seller_order, seller, courier="Kurir toko", tracking_number=None)
         services.sign_bast(purchase, ppk, rejected={}, note="Barang diterima lengkap di kantor.")
         services.record_payment(purchase, treasurer, paid_on=jakarta_today(), reference=f"SP2D-{purchase.id:05d}/LS/{year}",
                                 amount=purchase.net_amount)

@@ -21,6 +21,7 @@ from bebeli.dates import jakarta_today
 from bebeli.db import utcnow
 from bebeli.extensions import db
 from bebeli.orders.models import Order, OrderLine
+from bebeli.procurement.limits import channel_limit_amount
 from bebeli.procurement.models import AgencyPurchase, Stage
 from bebeli.procurement.officials import declarations_of, shop_ties
 from bebeli.procurement.tax import WithholdingRates, pph22_on, rates_on
@@ -37,15 +38,6 @@ MATCH_LABELS = {
     "phone": _l("nomor telepon sama"),
     "bank_account": _l("rekening bank sama"),
 }
-
-
-def channel_limit_amount() -> int:
-    """The highest package value the agency channel accepts (PPN included)."""
-    cfg = current_app.config
-    limit = cfg["AGENCY_PACKAGE_LIMIT_AMOUNT"]
-    if cfg["AGENCY_ENFORCE_BEBELI_FIRST_LIMIT"]:
-        limit = min(limit, cfg["AGENCY_BEBELI_FIRST_LIMIT_AMOUNT"])
-    return limit
 
 
 # --- package splitting ------------------------------------------------------------------

@@ -11,7 +11,9 @@ from bebeli.auth.permissions import is_admin
 from bebeli.db import utcnow
 from bebeli.errors import NotAllowed
 from bebeli.extensions import db
+from bebeli.lifecycle.payment_status import move_payment
 from bebeli.orders.models import Channel, FulfilmentStatus, Order, PaymentStatus
+from bebeli.orders.status import Actor
 from bebeli.procurement.budget import release_budget_line
 from bebeli.procurement.models import OPEN_STAGES, AgencyPurchase, Stage
 from bebeli.procurement.notices import notify
@@ -70,8 +72,6 @@ def _close(purchase: AgencyPurchase, actor) -> None:
     release_budget_line(purchase.budget_line, charged)
     record("procurement.closed", actor=actor, obj=purchase, released=charged)
     if all(stage == Stage.CANCELLED for stage in stages_in(purchase.order_id)):
-        db.session.execute(
-            sa.update(Order).where(Order.id == purchase.order_id, Order.payment_status == PaymentStatus.UNPAID)
-            .values(payment_status=PaymentStatus.CANCELLED, updated_at=utcnow())
-        )
-        db.session.expire(purchase.order)
+        # Nothing of the agency order is left to pay: it ends unpaid (the treasurer never paid).
+        move_payment(purchase.order, PaymentStatus.CANCELLED, frm=PaymentStatus.UNPAID, reason="cancelled",
+                     actor=actor, actor_kind=Actor.SYSTEM)

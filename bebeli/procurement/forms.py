@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from bebeli.auth.models import Role
-from bebeli.cart.forms import MethodChoiceForm
+from bebeli.lifecycle.forms import MethodChoiceForm
 from bebeli.forms import BaseForm, RupiahField
 from bebeli.ids import id_coerce
 from bebeli.money import MAX_AMOUNT

@@ -1,8 +1,8 @@
 """The agency purchase's stage moves: negotiation → PPK approval (Surat Pesanan) → the
 seller's answer → BAST → the treasurer's payment.
 
-The seller order's own moves go through the orders module (`orders.status.transition` and the
-services around it); this module adds the agency's stage, the budget charge, the documents'
+The seller order's own moves go through the order lifecycle (`lifecycle.transition` and the
+verbs around it); this module adds the agency's stage, the budget charge, the documents'
 numbers and tax figures, the timeline notes and the notices to whoever acts next. Every step
 is audited. Checkout is in `checkout`, what each role sees in `queries`, the names of things
 in `labels`, and the agency's side of the orders module's moves in `follow`.
@@ -22,17 +22,13 @@ from bebeli.errors import Conflict, InvalidTransition, NotAllowed, ValidationFai
 from bebeli.extensions import db
 from bebeli.i18n import day_text
 from bebeli.money import rupiah
-from bebeli.orders import services as orders
-from bebeli.orders.models import FulfilmentStatus, Order, PaymentStatus, SellerOrder
-from bebeli.orders.status import Actor, record_event
+from bebeli import lifecycle
+from bebeli.orders.models import FulfilmentStatus, Order, SellerOrder
+from bebeli.orders.status import Actor
 from bebeli.orders.totals import PartTotals, add_up
 from bebeli.procurement import permissions as can
 from bebeli.procurement.budget import charge_budget_line, release_budget_line
-from bebeli.procurement.checkout import (  # noqa: F401  (LimitExceeded, checkout_choices: the names callers know)
-    LimitExceeded,
-    check_channel_limit,
-    checkout_choices,
-)
+from bebeli.procurement.limits import check_channel_limit
 from bebeli.procurement.labels import STAGE_LABELS
 from bebeli.procurement.models import (
     OPEN_STAGES,
@@ -79,7 +75,7 @@ def _move_stage(purchase: AgencyPurchase, frm: tuple[Stage, ...], to: Stage, **v
 
 
 def _note(purchase: AgencyPurchase, actor, kind: str, note: str, *, actor_kind: Actor = Actor.BUYER) -> None:
-    record_event(purchase.seller_order, order_id=purchase.order_id, actor=actor, actor_kind=actor_kind,
+    lifecycle.record_event(purchase.seller_order, order_id=purchase.order_id, actor=actor, actor_kind=actor_kind,
                  kind=kind, note=note)
 
 
@@ -230,7 +226,7 @@ def approve_purchase(purchase: AgencyPurchase, ppk) -> None:
     if so.ppn_rate_bp != taxes.ppn_rate_bp:  # the rate changed since checkout: the SP's date decides
         so.ppn_rate_bp = taxes.ppn_rate_bp
         _refresh_totals(so)
-    orders.transition(so, F.PAID, actor=ppk, actor_kind=Actor.SYSTEM,
+    lifecycle.transition(so, F.PAID, actor=ppk, actor_kind=Actor.SYSTEM,
                       note=str(_l("Disetujui PPK; Surat Pesanan %(sp)s terbit.", sp=purchase.sp_number)))
     db.session.flush()
     record("procurement.approved", actor=ppk, obj=purchase, sp=purchase.sp_number, amount=taxes.gross_amount,
@@ -272,7 +268,7 @@ def cancel_purchase(purchase: AgencyPurchase, pp, reason: str) -> None:
         raise ValidationFailed(_l("Tuliskan alasan pembatalan."), field="note")
     if purchase.stage not in OPEN_STAGES:
         raise InvalidTransition(_l("Pesanan yang sudah disetujui tidak dapat dibatalkan oleh Pejabat Pengadaan."))
-    orders.cancel_seller_order(purchase.seller_order, pp, reason)  # the receiver below closes the stage
+    lifecycle.cancel_seller_order(purchase.seller_order, pp, reason)  # the receiver below closes the stage
     record("procurement.cancelled", actor=pp, obj=purchase, reason=reason)
     notify([purchase.ppk], purchase, _l("Pesanan %(number)s dibatalkan Pejabat Pengadaan.",
                                         number=purchase.seller_order.number))
@@ -289,14 +285,14 @@ def _require_seller(purchase: AgencyPurchase, seller) -> None:
 
 def accept_sp(purchase: AgencyPurchase, seller) -> None:
     _require_seller(purchase, seller)
-    orders.accept_seller_order(purchase.seller_order, seller)
+    lifecycle.accept_seller_order(purchase.seller_order, seller)
     record("procurement.sp_accepted", actor=seller, obj=purchase, sp=purchase.sp_number)
     notify([purchase.pp, purchase.ppk], purchase, _l("Penjual menerima Surat Pesanan %(sp)s.", sp=purchase.sp_number))
 
 
 def reject_sp(purchase: AgencyPurchase, seller, reason: str) -> None:
     _require_seller(purchase, seller)
-    orders.reject_seller_order(purchase.seller_order, seller, reason)  # the receiver releases the budget
+    lifecycle.reject_seller_order(purchase.seller_order, seller, reason)  # the receiver releases the budget
     record("procurement.sp_rejected", actor=seller, obj=purchase, sp=purchase.sp_number, reason=reason)
     notify([purchase.pp, purchase.ppk], purchase, _l("Penjual menolak Surat Pesanan %(sp)s: %(reason)s",
                                                      sp=purchase.sp_number, reason=reason))
@@ -322,7 +318,7 @@ def sign_bast(purchase: AgencyPurchase, ppk, *, rejected: dict[int, int], note: 
                 bast_number=_document_number("BAST", purchase, today),
                 invoice_number=_document_number("INV", purchase, today),
                 bast_note=(note or "").strip() or None)
-    orders.confirm_receipt(so, ppk, rejected=rejected, note=note)
+    lifecycle.confirm_receipt(so, ppk, rejected=rejected, note=note)
     taxes = taxes_for(so, purchase.sp_date, accepted_only=True)
     release_budget_line(purchase.budget_line, purchase.charged_amount - taxes.gross_amount)
     purchase.charged_amount = taxes.gross_amount
@@ -372,9 +368,9 @@ def record_payment(purchase: AgencyPurchase, treasurer, *, paid_on: date, refere
     db.session.add(payment)
     if purchase.paid_amount == purchase.net_amount:
         _move_stage(purchase, (Stage.RECEIVED,), Stage.PAID, paid_at=utcnow())
-        _settle_order(purchase.order, reference)
+        _settle_order(purchase.order, reference, treasurer)
     db.session.flush()
-    record_event(purchase.seller_order, order_id=purchase.order_id, actor=treasurer, actor_kind=Actor.BUYER,
+    lifecycle.record_event(purchase.seller_order, order_id=purchase.order_id, actor=treasurer, actor_kind=Actor.BUYER,
                  kind="payment", note=str(_l("Bendahara membayar %(amount)s (ref. %(ref)s, %(day)s).",
                                              amount=rupiah(amount), ref=reference, day=day_text(paid_on))))
     record("procurement.paid", actor=treasurer, obj=purchase, amount=amount, reference=reference,
@@ -385,13 +381,8 @@ def record_payment(purchase: AgencyPurchase, treasurer, *, paid_on: date, refere
     return payment
 
 
-def _settle_order(order: Order, reference: str) -> None:
+def _settle_order(order: Order, reference: str, treasurer) -> None:
     """The order is paid once every live purchase in it is."""
     stages = stages_in(order.id)
     if all(stage in (Stage.PAID, Stage.CANCELLED) for stage in stages) and Stage.PAID in stages:
-        now = utcnow()
-        db.session.execute(
-            sa.update(Order).where(Order.id == order.id, Order.payment_status == PaymentStatus.UNPAID)
-            .values(payment_status=PaymentStatus.PAID, paid_at=now, payment_reference=reference[:255], updated_at=now)
-        )
-        db.session.expire(order)
+        lifecycle.settle_agency_order(order, reference=reference, actor=treasurer)

@@ -21,7 +21,7 @@ from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.ids import page_arg
 from bebeli.money import percent, rupiah
-from bebeli.quotas import bp, charts, exports, receivers, reports, services  # noqa: F401 (receivers connect)
+from bebeli.quotas import bp, charts, exports, reports, services
 from bebeli.quotas.forms import (
     ECHELON_LABELS,
     MINIMUM_LABELS,

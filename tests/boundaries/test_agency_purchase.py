@@ -9,11 +9,11 @@ import pytest
 from bebeli.dates import jakarta_today
 from bebeli.errors import BudgetExceeded, ValidationFailed
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.procurement import services
-from bebeli.procurement.flags import channel_limit_amount
+from bebeli.procurement.checkout import checkout_choices
+from bebeli.procurement.limits import LimitExceeded, channel_limit_amount, check_channel_limit
 from bebeli.procurement.models import Stage
-from bebeli.procurement.services import LimitExceeded, check_channel_limit, checkout_choices
 from tests.factories import ProductFactory, ShopFactory
 from tests.procurement.factories import BudgetLineFactory, agency_order, team
 
@@ -115,7 +115,7 @@ def shipped(price: int = 1_000_000, quantity: int = 3):
     t, _, purchase = ordered(price, quantity)
     services.approve_purchase(purchase, t.ppk)
     services.accept_sp(purchase, purchase.shop.owner)
-    orders.ship_seller_order(purchase.seller_order, purchase.shop.owner, courier="Kurir", tracking_number=None)
+    lifecycle.ship_seller_order(purchase.seller_order, purchase.shop.owner, courier="Kurir", tracking_number=None)
     db.session.commit()
     return t, purchase
 

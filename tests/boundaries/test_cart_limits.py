@@ -9,7 +9,7 @@ from bebeli.errors import OutOfStock, ValidationFailed
 from bebeli.extensions import db
 from bebeli.money import MAX_AMOUNT
 from bebeli.orders.models import FulfilmentMethod
-from bebeli.orders.services import place_order, same_choice_for_every_shop
+from bebeli.lifecycle import place_order, same_choice_for_every_shop
 from tests.factories import ProductFactory, ShopFactory
 from tests.orders.factories import asn_buyer
 

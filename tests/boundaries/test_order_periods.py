@@ -8,10 +8,10 @@ import pytest
 from bebeli.cart.services import cart_key
 from bebeli.db import utcnow
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import FulfilmentMethod, PaymentStatus, SellerOrder
 from bebeli.orders.models import FulfilmentStatus as F
-from bebeli.orders.services import place_order, same_choice_for_every_shop
+from bebeli.lifecycle import place_order, same_choice_for_every_shop
 from tests.factories import ProductFactory
 from tests.orders.factories import asn_buyer, fill_cart, paid_order
 
@@ -40,10 +40,10 @@ def test_the_hold_lasts_order_hold_minutes(ctx, config, minutes):
 def test_an_order_is_overdue_from_the_moment_its_hold_ends(ctx, after, overdue):
     order = unpaid_order(utcnow() - timedelta(hours=1))
     now = order.expires_at + after
-    assert orders.is_overdue(order, now=now) is overdue
-    claimed = orders.claim_overdue_order(now=now)
+    assert lifecycle.is_overdue(order, now=now) is overdue
+    claimed = lifecycle.claim_overdue_order(now=now)
     assert (claimed.id if claimed else None) == (order.id if overdue else None)
-    assert orders.expire_order(order, now=now) is overdue
+    assert lifecycle.expire_order(order, now=now) is overdue
     db.session.commit()
     db.session.refresh(order)
     assert order.payment_status == (PaymentStatus.EXPIRED if overdue else PaymentStatus.UNPAID)
@@ -53,16 +53,16 @@ def test_an_order_is_overdue_from_the_moment_its_hold_ends(ctx, after, overdue):
 
 def test_a_paid_order_is_never_overdue(ctx):
     order = paid_order(asn_buyer(), (ProductFactory(), 1))
-    assert not orders.is_overdue(order, now=order.expires_at + timedelta(days=1))
-    assert orders.claim_overdue_order(now=order.expires_at + timedelta(days=1)) is None
+    assert not lifecycle.is_overdue(order, now=order.expires_at + timedelta(days=1))
+    assert lifecycle.claim_overdue_order(now=order.expires_at + timedelta(days=1)) is None
 
 
 def delivered(delivered_at) -> SellerOrder:
     product = ProductFactory()
     so = paid_order(asn_buyer(), (product, 1)).seller_orders[0]
-    orders.accept_seller_order(so, product.shop.owner)
-    orders.ship_seller_order(so, product.shop.owner, courier="JNE", tracking_number="X")
-    orders.mark_delivered(so, product.shop.owner)
+    lifecycle.accept_seller_order(so, product.shop.owner)
+    lifecycle.ship_seller_order(so, product.shop.owner, courier="JNE", tracking_number="X")
+    lifecycle.mark_delivered(so, product.shop.owner)
     so.delivered_at = delivered_at
     db.session.commit()
     return so
@@ -74,7 +74,7 @@ def test_autocomplete_after_exactly_the_configured_days(ctx, config, days, after
     config("ORDER_AUTOCOMPLETE_DAYS", days)
     at = utcnow() - timedelta(days=30)
     so = delivered(at)
-    assert orders.autocomplete_delivered(now=at + timedelta(days=days) + after) == int(completes)
+    assert lifecycle.autocomplete_delivered(now=at + timedelta(days=days) + after) == int(completes)
     db.session.commit()
     db.session.refresh(so)
     assert so.status == (F.COMPLETED if completes else F.DELIVERED)

@@ -7,7 +7,8 @@ from bebeli.errors import InvalidTransition
 from bebeli.extensions import db
 from bebeli.orders.models import FulfilmentMethod, OrderEvent, SellerOrder
 from bebeli.orders.models import FulfilmentStatus as F
-from bebeli.orders.status import Actor, record_event, status_label, transition
+from bebeli.lifecycle.fulfilment import record_event, transition
+from bebeli.orders.status import Actor, status_label
 from bebeli.signals import seller_order_transitioned
 from tests.factories import ProductFactory
 from tests.orders.factories import asn_buyer, fill_cart, paid_order, pay, place

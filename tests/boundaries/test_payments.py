@@ -5,10 +5,10 @@ import pytest
 
 from bebeli.errors import ValidationFailed
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import PaymentStatus
-from bebeli.payments.refunds import refund
-from bebeli.payments.services import mark_paid
+from bebeli.lifecycle import refund
+from bebeli.lifecycle import mark_paid
 from tests.factories import ProductFactory, ShopFactory
 from tests.orders.factories import asn_buyer, fill_cart, paid_order, place
 
@@ -43,11 +43,11 @@ def test_items_refused_at_receipt_are_at_most_those_delivered(ctx, rejected, all
     product = ProductFactory(shop=shop, price_amount=100_000, stock=10)
     buyer = asn_buyer()
     so = paid_order(buyer, (product, 3)).seller_orders[0]
-    orders.accept_seller_order(so, shop.owner)
-    orders.ship_seller_order(so, shop.owner, courier="JNE", tracking_number=None)
+    lifecycle.accept_seller_order(so, shop.owner)
+    lifecycle.ship_seller_order(so, shop.owner, courier="JNE", tracking_number=None)
     if allowed:
-        refunded = orders.confirm_receipt(so, buyer, rejected={so.lines[0].id: rejected}, note="rusak")
+        refunded = lifecycle.confirm_receipt(so, buyer, rejected={so.lines[0].id: rejected}, note="rusak")
         assert refunded == rejected * 111_000       # goods and their PPN, not the delivery fee
     else:
         with pytest.raises(ValidationFailed):
-            orders.confirm_receipt(so, buyer, rejected={so.lines[0].id: rejected}, note="rusak")
+            lifecycle.confirm_receipt(so, buyer, rejected={so.lines[0].id: rejected}, note="rusak")

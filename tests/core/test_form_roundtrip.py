@@ -44,7 +44,7 @@ SAVES_UNCHANGED = {
 # Form pages this test cannot open, with the reason ({endpoint: reason}).
 NOT_COVERED: dict[str, str] = {}
 # Pages that need something done first, as the persona would do it in the browser.
-NEEDS_A_CART = {"cart.checkout", "procurement.checkout"}
+NEEDS_A_CART = {"lifecycle.checkout", "procurement.checkout"}
 # Which signed-in persona opens the pages every account may use.
 SIGNED_IN_PERSONA = "buyer"
 REDIRECTS = {301, 302, 303, 307, 308}

@@ -7,7 +7,7 @@ from bebeli.db import utcnow
 from bebeli.extensions import db
 from bebeli.mail.models import OutboundEmail
 from bebeli.notifications.models import Notification
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from tests.factories import ProductFactory
 from tests.orders.factories import asn_buyer, fill_cart, paid_order, place
 
@@ -26,8 +26,8 @@ def test_payment_tells_the_seller_and_shipping_tells_the_buyer(ctx):
     assert "sudah dibayar" in new_order.message and new_order.link == f"/pesanan/toko/{so.id}"
     mail = db.session.scalar(sa.select(OutboundEmail).where(OutboundEmail.to == seller.email))
     assert so.number in mail.subject and f"/pesanan/toko/{so.id}" in mail.body
-    orders.accept_seller_order(so, seller)
-    orders.ship_seller_order(so, seller, courier="SiCepat", tracking_number="SC001")
+    lifecycle.accept_seller_order(so, seller)
+    lifecycle.ship_seller_order(so, seller, courier="SiCepat", tracking_number="SC001")
     db.session.commit()
     messages = [note.message for note in _notes(buyer)]
     assert any("dikirim (SiCepat · SC001)" in m and "Konfirmasi penerimaan" in m for m in messages)
@@ -60,7 +60,7 @@ def test_the_list_shows_unread_notifications_and_opening_one_marks_it_read(clien
     assert "1 belum dibaca" in html and so.number in html
     assert client.get(f"/notifikasi/{note.id}").headers["Location"].endswith(f"/pesanan/toko/{so.id}")
     assert _notes(product.shop.owner)[0].read_at is not None
-    orders.accept_seller_order(so, product.shop.owner)
+    lifecycle.accept_seller_order(so, product.shop.owner)
     db.session.commit()
     assert len(_notes(buyer)) == 2  # placed, accepted
     other_client.post_form("/notifikasi/baca", page="/notifikasi/")

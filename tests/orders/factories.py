@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from bebeli.cart.services import add_to_cart, cart_key
 from bebeli.extensions import db
+from bebeli.lifecycle import pay_without_screen, place_order, same_choice_for_every_shop
 from bebeli.orders.models import FulfilmentMethod, Order
-from bebeli.orders.services import place_order, same_choice_for_every_shop
-from bebeli.payments.services import pay_without_screen
 from tests.factories import AgencyFactory, AsnFactory, ProductFactory, ShopFactory
 
 

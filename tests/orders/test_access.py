@@ -93,7 +93,7 @@ def test_admin_searches_all_orders_and_sees_the_same_timeline(client, ctx):
 
 
 def test_the_seller_dashboard_counts_only_the_own_shops_orders_waiting_for_them(client, ctx):
-    from bebeli.orders.services import accept_seller_order
+    from bebeli.lifecycle import accept_seller_order
 
     mine = ProductFactory(stock=50)
     theirs = ProductFactory(stock=50)

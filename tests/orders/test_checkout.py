@@ -12,8 +12,8 @@ from bebeli.errors import OutOfStock, QuotaExceeded
 from bebeli.extensions import db
 from bebeli.notifications.models import Notification
 from bebeli.orders.models import FulfilmentMethod, FulfilmentStatus, Order, OrderEvent, PaymentStatus
-from bebeli.orders.services import ShopChoice, place_order
-from bebeli.signals import checkout_validating
+from bebeli.lifecycle import ShopChoice, place_order
+from bebeli.lifecycle import placing
 from tests.factories import ProductFactory
 from tests.orders.factories import asn_buyer, database_snapshot, fill_cart, place, two_shop_products
 
@@ -175,7 +175,7 @@ def stock_taken_meanwhile(product, left: int):
         event.remove(db.engine, "before_execute", lower)
 
 
-def test_injected_failure_after_the_stock_update_leaves_everything_as_before(client, ctx):
+def test_injected_failure_after_the_stock_update_leaves_everything_as_before(client, ctx, monkeypatch):
     buyer = asn_buyer()
     pkp, small = two_shop_products(stock=10)
     fill_cart(buyer, (pkp, 2), (small, 1))
@@ -185,19 +185,20 @@ def test_injected_failure_after_the_stock_update_leaves_everything_as_before(cli
     before = database_snapshot()
     written = []
 
-    def explode(sender, order, **_):
+    checks = placing.check_placed
+
+    def explode(buyer, order):
+        checks(buyer, order)
         # Inside the checkout's transaction: the order, its stock and the quota's hold exist.
         written.append({name for name, rows in database_snapshot().items() if rows != before[name]})
         raise RuntimeError("injected failure")
 
-    checkout_validating.connect(explode)
-    try:
-        with pytest.raises(RuntimeError):
-            place(buyer)
-        db.session.rollback()
-        assert client.post_form("/keranjang/checkout", form, page="/keranjang/").status_code == 500
-    finally:
-        checkout_validating.disconnect(explode)
+    monkeypatch.setattr(placing, "check_placed", explode)
+    with pytest.raises(RuntimeError):
+        place(buyer)
+    db.session.rollback()
+    assert client.post_form("/keranjang/checkout", form, page="/keranjang/").status_code == 500
+    monkeypatch.undo()
     quota_tables = {name for name in before if name.startswith("quota")}
     for changed in written:
         assert {"orders", "seller_orders", "order_lines", "products", "cart_lines"} <= changed
@@ -207,7 +208,7 @@ def test_injected_failure_after_the_stock_update_leaves_everything_as_before(cli
     assert (_stock(pkp), _stock(small)) == (10, 10)
 
 
-def test_a_quota_veto_is_shown_and_nothing_is_written(client, ctx):
+def test_a_quota_veto_is_shown_and_nothing_is_written(client, ctx, monkeypatch):
     buyer = asn_buyer()
     product = ProductFactory(stock=10)
     fill_cart(buyer, (product, 1))
@@ -215,14 +216,12 @@ def test_a_quota_veto_is_shown_and_nothing_is_written(client, ctx):
     _, key = _checkout_page(client)
     before = database_snapshot()
 
-    def ceiling(sender, order, **_):
+    def ceiling(buyer, order):
         raise QuotaExceeded("Pembelian melebihi batas bulanan Anda (sisa Rp 10.000).")
 
-    checkout_validating.connect(ceiling)
-    try:
-        response = client.post_form("/keranjang/checkout", _form(key, [product.shop]), page="/keranjang/")
-        assert response.headers["Location"].endswith("/keranjang/")
-        assert "melebihi batas bulanan" in client.get("/keranjang/").get_data(as_text=True)
-    finally:
-        checkout_validating.disconnect(ceiling)
+    monkeypatch.setattr(placing, "reserve_for_checkout", ceiling)
+    response = client.post_form("/keranjang/checkout", _form(key, [product.shop]), page="/keranjang/")
+    assert response.headers["Location"].endswith("/keranjang/")
+    assert "melebihi batas bulanan" in client.get("/keranjang/").get_data(as_text=True)
+    monkeypatch.undo()
     assert database_snapshot() == before and _stock(product) == 10

@@ -9,7 +9,7 @@ from bebeli.catalog.models import Product
 from bebeli.errors import OutOfStock
 from bebeli.extensions import db
 from bebeli.orders.models import FulfilmentMethod, Order, OrderLine
-from bebeli.orders.services import ShopChoice, place_order
+from bebeli.lifecycle import ShopChoice, place_order
 from tests.conftest import run_in_threads
 from tests.factories import ProductFactory
 from tests.orders.factories import asn_buyer, fill_cart

@@ -10,7 +10,7 @@ from bebeli.extensions import db
 from bebeli.i18n import sentence
 from bebeli.money import rupiah
 from bebeli.notifications.models import Notification
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import FulfilmentMethod
 from bebeli.orders.models import FulfilmentStatus as F
 from bebeli.orders.models import SellerOrder
@@ -88,8 +88,8 @@ def test_a_part_refused_in_full_at_receipt_reads_rejected_not_completed(client, 
     keep, refuse = ProductFactory(stock=5), ProductFactory(stock=5)
     order = paid_order(buyer, (keep, 1), (refuse, 2))
     for so in order.seller_orders:
-        orders.accept_seller_order(so, so.shop.owner)
-        orders.ship_seller_order(so, so.shop.owner, courier="Kurir toko", tracking_number=None)
+        lifecycle.accept_seller_order(so, so.shop.owner)
+        lifecycle.ship_seller_order(so, so.shop.owner, courier="Kurir toko", tracking_number=None)
     db.session.commit()
     refused = next(so for so in order.seller_orders if so.shop_id == refuse.shop_id)
     kept = next(so for so in order.seller_orders if so.shop_id == keep.shop_id)
@@ -119,7 +119,7 @@ def test_agency_documents_and_notes_name_the_bast_once_and_write_dates_in_indone
     [purchase] = agency_order(t, line, [(ProductFactory(shop=shop, price_amount=100_000, stock=10), 3)])
     procurement.approve_purchase(purchase, t.ppk)
     procurement.accept_sp(purchase, shop.owner)
-    orders.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
+    lifecycle.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
     procurement.sign_bast(purchase, t.ppk, rejected={}, note=None)
     db.session.commit()
     client.login(t.treasurer)

@@ -11,11 +11,12 @@ from bebeli.errors import InvalidTransition, ValidationFailed
 from bebeli.extensions import db
 from bebeli.mail.models import OutboundEmail
 from bebeli.notifications.models import Notification
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.documents import invoice_for
 from bebeli.orders.models import FulfilmentStatus as F
 from bebeli.orders.models import Order, OrderEvent, PaymentStatus, SellerOrder
-from bebeli.orders.status import TRANSITIONS, Actor, transition
+from bebeli.lifecycle.fulfilment import TRANSITIONS, transition
+from bebeli.orders.status import Actor
 from bebeli.payments.models import PaymentEvent
 from bebeli.signals import seller_order_reduced
 from tests.factories import ProductFactory
@@ -75,7 +76,7 @@ def test_a_stale_page_cannot_move_an_order_someone_else_just_moved(ctx):
     db.session.commit()
     set_committed_value(so, "status", F.PAID)  # what the seller's other tab still shows
     with pytest.raises(InvalidTransition, match="baru saja berubah"):
-        orders.accept_seller_order(so, product.shop.owner)
+        lifecycle.accept_seller_order(so, product.shop.owner)
     db.session.rollback()
     assert _fresh(SellerOrder, so.id).status == F.REJECTED
 
@@ -156,7 +157,7 @@ def test_the_buyer_may_cancel_until_the_seller_accepts(client, ctx, reductions):
     first, second = ProductFactory(stock=5), ProductFactory(stock=5)
     order = paid_order(buyer, (first, 1), (second, 1))
     cancel_me, keep = order.seller_orders
-    orders.accept_seller_order(keep, keep.shop.owner)
+    lifecycle.accept_seller_order(keep, keep.shop.owner)
     db.session.commit()
     client.login(buyer)
     client.post_form(f"/pesanan/bagian/{keep.id}/batal", page=f"/pesanan/{order.id}")
@@ -190,8 +191,8 @@ def test_items_refused_at_receipt_refund_their_goods_and_ppn_but_not_delivery(cl
     order = paid_order(buyer, (pkp, 3))
     so = order.seller_orders[0]
     seller = pkp.shop.owner
-    orders.accept_seller_order(so, seller)
-    orders.ship_seller_order(so, seller, courier="Kurir toko", tracking_number=None)
+    lifecycle.accept_seller_order(so, seller)
+    lifecycle.ship_seller_order(so, seller, courier="Kurir toko", tracking_number=None)
     db.session.commit()
     line = so.lines[0]
     client.login(buyer)
@@ -253,9 +254,9 @@ def test_autocomplete_completes_only_orders_delivered_long_enough_ago(app, ctx):
     old = paid_order(asn_buyer(), (product, 1)).seller_orders[0]
     recent = paid_order(asn_buyer(), (product, 1)).seller_orders[0]
     for so, days in ((old, 8), (recent, 1)):
-        orders.accept_seller_order(so, product.shop.owner)
-        orders.ship_seller_order(so, product.shop.owner, courier="JNE", tracking_number="X")
-        orders.mark_delivered(so, product.shop.owner)
+        lifecycle.accept_seller_order(so, product.shop.owner)
+        lifecycle.ship_seller_order(so, product.shop.owner, courier="JNE", tracking_number="X")
+        lifecycle.mark_delivered(so, product.shop.owner)
         so.delivered_at = utcnow() - timedelta(days=days)
     db.session.commit()
     assert "completed 1" in app.test_cli_runner().invoke(args=["autocomplete-orders"]).output
@@ -266,6 +267,6 @@ def test_autocomplete_completes_only_orders_delivered_long_enough_ago(app, ctx):
 def test_shipping_by_delivery_needs_a_courier(ctx):
     product = ProductFactory()
     so = paid_order(asn_buyer(), (product, 1)).seller_orders[0]
-    orders.accept_seller_order(so, product.shop.owner)
+    lifecycle.accept_seller_order(so, product.shop.owner)
     with pytest.raises(ValidationFailed):
-        orders.ship_seller_order(so, product.shop.owner, courier=" ", tracking_number="123")
+        lifecycle.ship_seller_order(so, product.shop.owner, courier=" ", tracking_number="123")

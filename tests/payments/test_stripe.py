@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from bebeli.catalog.models import Product
 from bebeli.db import utcnow
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import FulfilmentStatus as F
 from bebeli.orders.models import Order, OrderEvent, PaymentStatus
 from bebeli.payments.gateway import get_gateway
@@ -234,7 +234,7 @@ def test_expire_orders_closes_the_stripe_session_or_finds_it_paid(stripe_app, st
 
 def test_money_for_an_order_that_already_ended_goes_back_in_full(stripe_client, fake_stripe, order):
     session_id = _start(stripe_client, order)
-    orders.cancel_unpaid_order(db.session.get(Order, order.id), order.buyer)  # ended without closing the session
+    lifecycle.cancel_unpaid_order(db.session.get(Order, order.id), order.buyer)  # ended without closing the session
     db.session.commit()
     payload = event("checkout.session.completed", fake_stripe.pay(session_id))
     assert _deliver(stripe_client, payload).get_json()["outcome"] == "late_refunded"

@@ -2,7 +2,7 @@
 the treasurer collects, and the net the seller receives."""
 import pytest
 
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import FulfilmentMethod
 from bebeli.procurement import services
 from tests.factories import ProductFactory, ShopFactory
@@ -19,7 +19,7 @@ def received_purchase(*, pkp: bool, price: int, quantity: int):
     [purchase] = agency_order(t, line, [(ProductFactory(shop=shop, price_amount=price, stock=100), quantity)])
     services.approve_purchase(purchase, t.ppk)
     services.accept_sp(purchase, shop.owner)
-    orders.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
+    lifecycle.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
     services.sign_bast(purchase, t.ppk, rejected={}, note=None)
     return t, purchase
 
@@ -101,7 +101,7 @@ def _received(t, line, shop, product, quantity, **order_args):
     [purchase] = purchases
     services.approve_purchase(purchase, t.ppk)
     services.accept_sp(purchase, shop.owner)
-    orders.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
+    lifecycle.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
     services.sign_bast(purchase, t.ppk, rejected={}, note=None)
     return purchase
 

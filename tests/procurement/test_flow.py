@@ -8,7 +8,7 @@ from bebeli.catalog.models import Product
 from bebeli.dates import jakarta_today
 from bebeli.errors import BudgetExceeded, Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import FulfilmentStatus as F
 from bebeli.orders.models import OrderEvent, PaymentStatus
 from bebeli.procurement import services
@@ -63,10 +63,10 @@ def test_full_flow_with_negotiation_rejected_items_and_payment(setup):
 
     # The seller accepts and ships; the PP cannot close the order without a BAST.
     services.accept_sp(purchase, shop.owner)
-    orders.ship_seller_order(so, shop.owner, courier="Kurir toko", tracking_number=None)
+    lifecycle.ship_seller_order(so, shop.owner, courier="Kurir toko", tracking_number=None)
     db.session.commit()
     with pytest.raises(NotAllowed):
-        orders.confirm_receipt(so, t.pp)
+        lifecycle.confirm_receipt(so, t.pp)
     db.session.rollback()
 
     # BAST: 2 of 10 refused → billed for 8; the budget gets the difference back.
@@ -163,7 +163,7 @@ def test_bast_needs_shipped_goods_and_cannot_refuse_everything(setup):
     services.accept_sp(purchase, shop.owner)
     with pytest.raises(InvalidTransition):
         services.sign_bast(purchase, t.ppk, rejected={}, note=None)
-    orders.ship_seller_order(purchase.seller_order, shop.owner, courier="JNE", tracking_number="X1")
+    lifecycle.ship_seller_order(purchase.seller_order, shop.owner, courier="JNE", tracking_number="X1")
     with pytest.raises(ValidationFailed):
         services.sign_bast(purchase, t.ppk, rejected={purchase.seller_order.lines[0].id: 2}, note="rusak")
 
@@ -180,7 +180,7 @@ def test_payment_date_must_fall_between_bast_and_today(setup):
     [purchase] = agency_order(t, line, [(product, 1)])
     services.approve_purchase(purchase, t.ppk)
     services.accept_sp(purchase, shop.owner)
-    orders.ship_seller_order(purchase.seller_order, shop.owner, courier="JNE", tracking_number=None)
+    lifecycle.ship_seller_order(purchase.seller_order, shop.owner, courier="JNE", tracking_number=None)
     services.sign_bast(purchase, t.ppk, rejected={}, note=None)
     with pytest.raises(ValidationFailed):
         services.record_payment(purchase, t.treasurer, paid_on=jakarta_today() + timedelta(days=1),
@@ -205,10 +205,10 @@ def test_the_personal_channel_moves_cannot_bypass_the_ppk(setup):
     services.approve_purchase(approved, t.ppk)
     db.session.commit()
     with pytest.raises(NotAllowed):                        # an issued SP is not the PP's to cancel
-        orders.cancel_seller_order(approved.seller_order, t.pp, "tidak jadi")
+        lifecycle.cancel_seller_order(approved.seller_order, t.pp, "tidak jadi")
     db.session.rollback()
     with pytest.raises(NotAllowed):                        # nor the whole order once part is approved
-        orders.cancel_unpaid_order(approved.order, t.pp)
+        lifecycle.cancel_unpaid_order(approved.order, t.pp)
     db.session.rollback()
     services.cancel_purchase(waiting, t.pp, "tidak jadi")  # the part still waiting may go
     db.session.commit()

@@ -8,7 +8,7 @@ import pytest
 
 from bebeli.dates import jakarta_today
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.procurement import services
 from tests.factories import ProductFactory, ShopFactory
 from tests.procurement.factories import BudgetLineFactory, agency_order, team
@@ -31,7 +31,7 @@ def approved_purchase(*, pkp: bool = True, shipped: bool = False):
     services.approve_purchase(purchase, t.ppk)
     if shipped:
         services.accept_sp(purchase, shop.owner)
-        orders.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
+        lifecycle.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
     db.session.commit()
     return t, purchase
 
@@ -82,7 +82,7 @@ def test_a_purchase_is_published_at_each_step_and_earlier_releases_never_change(
     assert signed["buyer"] == {"id": f"OPD-{purchase.agency.code}", "name": purchase.agency.name}
 
     services.accept_sp(purchase, purchase.shop.owner)
-    orders.ship_seller_order(purchase.seller_order, purchase.shop.owner, courier="Kurir toko", tracking_number=None)
+    lifecycle.ship_seller_order(purchase.seller_order, purchase.shop.owner, courier="Kurir toko", tracking_number=None)
     db.session.commit()
     assert feed(client, validator) == [signed]  # accepting and shipping publish nothing new
 

@@ -5,7 +5,7 @@ import pytest
 
 from bebeli.cart.services import add_to_cart
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.procurement import services
 from bebeli.procurement.models import AgencyPurchase, BudgetLine, Stage
 from tests.factories import ProductFactory, ShopFactory, admin, agency_admin
@@ -99,7 +99,7 @@ def test_steps_from_the_purchase_page(client, other_client, setup):
     assert purchase.stage == Stage.APPROVED and purchase.dpp_amount == 480_000
 
     other_client.post_form(f"{url}/sp/terima", page=url)
-    orders.ship_seller_order(purchase.seller_order, seller, courier="Kurir", tracking_number=None)
+    lifecycle.ship_seller_order(purchase.seller_order, seller, courier="Kurir", tracking_number=None)
     db.session.commit()
     bast = client.post_form(f"{url}/bast", {f"line_{line_id}": "0", "note": ""})
     assert bast.status_code == 302

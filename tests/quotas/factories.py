@@ -9,6 +9,7 @@ from bebeli import signals
 from bebeli.db import utcnow
 from bebeli.directory.models import Echelon
 from bebeli.extensions import db
+from bebeli.lifecycle.placing import check_placed
 from bebeli.orders.models import Channel, FulfilmentStatus, Order, OrderLine, PaymentStatus, SellerOrder
 from bebeli.quotas.models import MinimumKind
 from bebeli.quotas.services import save_policy
@@ -34,7 +35,7 @@ def policy(*, effective_from: date = date(2024, 1, 1), minimum_kind=MinimumKind.
 
 def place_order(buyer, items, *, channel=Channel.PERSONAL) -> Order:
     """An unpaid order of `items` [(product, quantity)], one seller order per shop, validated
-    through `checkout_validating` like a real checkout (a veto raises and rolls back)."""
+    through the checkout's own checks (`lifecycle.placing.check_placed`: a refusal raises and rolls back)."""
     n = next(_numbers)
     order = Order(number=f"UJI-{n:06d}", buyer_id=buyer.id, agency_id=buyer.asn.agency_id if buyer.asn else None,
                   channel=channel, idempotency_key=f"uji-{n}", payment_status=PaymentStatus.UNPAID)
@@ -61,7 +62,7 @@ def place_order(buyer, items, *, channel=Channel.PERSONAL) -> Order:
     db.session.add(order)
     db.session.flush()
     try:
-        signals.checkout_validating.send(buyer, order=order)
+        check_placed(buyer, order)
     except Exception:
         db.session.rollback()
         raise
@@ -93,11 +94,11 @@ def reduce(seller_order: SellerOrder, amount: int, reason: str, *, status=None, 
 
 
 def checkout(buyer, items) -> Order:
-    """A real checkout: the cart service, then `orders.services.place_order` (pickup at each
+    """A real checkout: the cart service, then `lifecycle.place_order` (pickup at each
     shop). A veto rolls the whole checkout back and raises."""
     from bebeli.cart.services import add_to_cart, cart_key
     from bebeli.orders.models import FulfilmentMethod
-    from bebeli.orders.services import ShopChoice, place_order
+    from bebeli.lifecycle import ShopChoice, place_order
 
     try:
         for product, quantity in items:
@@ -114,7 +115,7 @@ def checkout(buyer, items) -> Order:
 
 def record_payment(order: Order) -> Order:
     """The payment code's own recording of a successful payment (paid now)."""
-    from bebeli.payments.services import mark_paid
+    from bebeli.lifecycle import mark_paid
 
     assert mark_paid(order, reference=f"uji-{order.number}", amount=order.total_amount) == "paid"
     db.session.commit()

@@ -10,7 +10,7 @@ from bebeli.cart.services import cart_key
 from bebeli.catalog.models import Product
 from bebeli.errors import QuotaExceeded
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import Order
 from bebeli.quotas.counting import counted_month
 from bebeli.quotas.models import MinimumKind, QuotaHold, QuotaMonth
@@ -62,11 +62,11 @@ def test_an_expired_or_cancelled_checkout_gives_its_room_back(ctx):
     ceiling(100_000)
     buyer = AsnFactory().user
     first = checkout(buyer, [(ProductFactory(price_amount=80_000), 1)])
-    assert orders.cancel_unpaid_order(first, buyer)
+    assert lifecycle.cancel_unpaid_order(first, buyer)
     db.session.commit()
     assert month_row(buyer) == (0, 0) and db.session.scalar(sa.select(sa.func.count()).select_from(QuotaHold)) == 0
     second = checkout(buyer, [(ProductFactory(price_amount=90_000), 1)])
-    assert orders.expire_order(second, force=True)
+    assert lifecycle.expire_order(second, force=True)
     db.session.commit()
     assert month_row(buyer) == (0, 0)
 

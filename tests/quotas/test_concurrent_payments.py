@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from bebeli.extensions import db
 from bebeli.orders.models import Order
-from bebeli.payments.services import mark_paid
+from bebeli.lifecycle import mark_paid
 from bebeli.quotas.models import QuotaSpend
 from tests.conftest import run_in_threads
 from tests.factories import AgencyFactory, AsnFactory, ProductFactory, ShopFactory

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 import sqlalchemy as sa
 
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.orders.models import Channel
 from bebeli.quotas.models import EntryKind, QuotaEntry, QuotaMonth, QuotaSpend
 from bebeli.sellers.models import ShopStatus
@@ -64,7 +64,7 @@ def test_only_verified_local_shops_count(ctx):
 def test_cancelled_order_is_taken_back_out(ctx):
     buyer = AsnFactory().user
     order = buy(buyer, [(ProductFactory(price_amount=60_000), 1)], paid_at=utc(2026, 11, 5))
-    orders.cancel_seller_order(order.seller_orders[0], buyer, "Salah pesan")
+    lifecycle.cancel_seller_order(order.seller_orders[0], buyer, "Salah pesan")
     db.session.commit()
     assert counted(buyer, NOV) == 0
     kinds = [(e.kind, e.reason, e.amount) for e in db.session.scalars(sa.select(QuotaEntry).order_by(QuotaEntry.id))]
@@ -78,10 +78,10 @@ def test_partially_rejected_order_counts_what_was_kept(ctx):
     keep, refuse = ProductFactory(shop=shop, price_amount=25_000), ProductFactory(shop=shop, price_amount=10_000)
     order = buy(buyer, [(keep, 2), (refuse, 3)], paid_at=utc(2026, 11, 5))
     so = order.seller_orders[0]
-    orders.accept_seller_order(so, shop.owner)
-    orders.ship_seller_order(so, shop.owner, courier="JNE", tracking_number="JX123")
+    lifecycle.accept_seller_order(so, shop.owner)
+    lifecycle.ship_seller_order(so, shop.owner, courier="JNE", tracking_number="JX123")
     refused_line = next(line for line in so.lines if line.product_id == refuse.id)
-    orders.confirm_receipt(so, buyer, rejected={refused_line.id: 2}, note="Dua bungkus rusak")
+    lifecycle.confirm_receipt(so, buyer, rejected={refused_line.id: 2}, note="Dua bungkus rusak")
     db.session.commit()
     assert counted(buyer, NOV) == 80_000 - 20_000
 
@@ -90,7 +90,7 @@ def test_a_late_reduction_comes_out_of_the_month_of_payment(ctx):
     buyer = AsnFactory().user
     order = buy(buyer, [(ProductFactory(price_amount=50_000), 1)], paid_at=utc(2026, 11, 29))
     buy(buyer, [(ProductFactory(price_amount=20_000), 1)], paid_at=utc(2026, 12, 3))
-    orders.reject_seller_order(order.seller_orders[0], order.seller_orders[0].shop.owner, "Stok habis")
+    lifecycle.reject_seller_order(order.seller_orders[0], order.seller_orders[0].shop.owner, "Stok habis")
     db.session.commit()
     assert (counted(buyer, NOV), counted(buyer, DEC)) == (0, 20_000)
 
@@ -101,7 +101,7 @@ def test_reductions_never_take_out_more_than_was_counted(ctx):
     outsider = ProductFactory(price_amount=70_000, shop=ShopFactory(is_local=False))
     order = buy(buyer, [(local, 1), (outsider, 1)], paid_at=utc(2026, 11, 5))
     for so in order.seller_orders:  # both shops' parts refunded in full
-        orders.cancel_seller_order(so, buyer, "Batal")
+        lifecycle.cancel_seller_order(so, buyer, "Batal")
     db.session.commit()
     assert counted(buyer, NOV) == 0
 
@@ -125,7 +125,7 @@ def test_unpaid_checkout_holds_room_until_it_expires(ctx):
     order = place_order(buyer, [(ProductFactory(price_amount=45_000), 2)])
     month = db.session.scalars(sa.select(QuotaMonth)).one()
     assert (month.counted_amount, month.reserved_amount) == (0, 90_000)
-    assert orders.expire_order(order, force=True)
+    assert lifecycle.expire_order(order, force=True)
     db.session.commit()
     db.session.refresh(month)
     assert (month.counted_amount, month.reserved_amount) == (0, 0)

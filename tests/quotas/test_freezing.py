@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 import sqlalchemy as sa
 
 from bebeli.extensions import db
-from bebeli.orders import services as orders
+from bebeli import lifecycle
 from bebeli.quotas.models import ExemptionReason, QuotaFrozenMonth, QuotaMonth
 from bebeli.quotas.obligations import Scope
 from bebeli.quotas.reports import attainment_by_agency, below_minimum, people, trend
@@ -75,7 +75,7 @@ def test_a_late_reduction_shows_in_a_frozen_month_and_its_trend(ctx):
     freeze_closed_months([MARCH])
     db.session.commit()
     assert attainment_by_agency(MARCH, Scope()).footer["attained"] == 1
-    orders.cancel_seller_order(order.seller_orders[0], asn.user, "Batal")
+    lifecycle.cancel_seller_order(order.seller_orders[0], asn.user, "Batal")
     db.session.commit()
     assert attainment_by_agency(MARCH, Scope()).footer["attained"] == 0
     march = next(r for r in trend(APRIL, Scope()).rows if r["month"] == MARCH)

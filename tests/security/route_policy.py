@@ -171,7 +171,7 @@ POLICY: dict[str, Access] = {
     "cart.update": roles(*BUYERS, product_id="product"),   # a cart is per account: any product id
     "cart.remove": roles(*BUYERS, product_id="product"),
     "cart.accept": roles(*BUYERS),
-    "cart.checkout": roles(*BUYERS),
+    "lifecycle.checkout": roles(*BUYERS),
     "orders.index": roles(*BUYERS),
     "orders.detail": owner("buyer", sees_all=(), order_id="order"),
     "orders.cancel": owner("buyer", sees_all=(), order_id="order"),
@@ -187,10 +187,10 @@ POLICY: dict[str, Access] = {
     "orders.delivered": owner("seller", sees_all=(), so_id="seller_order"),
     "orders.admin_index": roles(*ADMIN),
     "orders.admin_detail": roles(*ADMIN, order_id="order"),
-    "payments.start": owner("buyer", sees_all=(), order_id="unpaid_order"),
-    "payments.success": owner("buyer", sees_all=(), order_id="unpaid_order"),
-    "payments.simulated": owner("buyer", sees_all=(), session_id="payment_session"),
-    "payments.stripe_webhook": WEBHOOK,
+    "lifecycle.start_payment": owner("buyer", sees_all=(), order_id="unpaid_order"),
+    "lifecycle.payment_return": owner("buyer", sees_all=(), order_id="unpaid_order"),
+    "lifecycle.simulated_payment": owner("buyer", sees_all=(), session_id="payment_session"),
+    "lifecycle.stripe_webhook": WEBHOOK,
     # --- quotas ------------------------------------------------------------------------------------
     "quotas.dashboard": owner("agency_admin", query={"agency": "agency"}),
     "quotas.agency_detail": owner("agency_admin", agency_id="agency"),
@@ -238,7 +238,7 @@ POLICY: dict[str, Access] = {
 # Field names are as rendered, row numbers written N ("shops-N-shop_id").
 BODY_REFERENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ("cart.add", "product_id"): ("hidden_product",),                  # a product not for sale
-    ("cart.checkout", "shops-N-shop_id"): ("shop",),                  # a shop not in the cart
+    ("lifecycle.checkout", "shops-N-shop_id"): ("shop",),                  # a shop not in the cart
     ("directory.asn_new", "agency_id"): ("agency",),
     ("directory.asn_new", "email"): ("asn_email",),                   # somebody's account
     ("directory.asn_edit", "agency_id"): ("agency",),

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from bebeli.auth.models import Role
 from bebeli.auth.permissions import get_or_404, managed_agency_ids, role_required
-from bebeli.cart.forms import METHOD_LABELS, entries_by_shop, expected_total, methods_by_shop
+from bebeli.lifecycle.forms import METHOD_LABELS, entries_by_shop, expected_total, methods_by_shop
 from bebeli.cart.services import review_cart
 from bebeli.dates import jakarta_today
 from bebeli.directory.models import Agency
@@ -24,7 +24,6 @@ from bebeli.orders.status import status_label
 from bebeli.orders.totals import offered_methods
 from bebeli.procurement import bp, budget, documents, flags, labels, monitoring, queries, services
 from bebeli.procurement import checkout as agency_checkout
-from bebeli.procurement import receivers  # noqa: F401  (connects the signal receivers)
 from bebeli.procurement.forms import AgencyCheckoutForm, CounterForm, NoteForm, PaymentForm, bast_form, offer_form
 from bebeli.procurement.models import AgencyPurchase, PriceOffer, Stage
 from bebeli.procurement.permissions import TEMPLATE_RULES, can_view_purchase

@@ -1,34 +1,37 @@
-"""Taking payment for an Order and applying what the gateway reports.
+"""Paying for an order: the gateway session, what the gateway reports, and the moment an order
+becomes paid — by card (`mark_paid`) or by the agency's treasurer (`settle_agency_order`). Both
+end in `_paid`, the one place `order_paid` is sent, once per order.
 
 The success page, the webhook and the simulated screen all end in `apply_session`, which
-decides with conditional UPDATEs on the order row: whichever arrives first marks the order
-paid, the others find it paid and change nothing. Webhook events are stored under their unique
-id before they are acted on, so a redelivered event is recognised and ignored.
+decides with conditional moves on the order row: whichever arrives first marks the order
+paid, the others find it paid and change nothing. Before an unpaid order ends, every session
+that may have taken money is asked (`close_session`), so a payment is never lost.
 """
 from __future__ import annotations
 
 import logging
 import secrets
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from bebeli.db import utcnow
 from bebeli.errors import Conflict, NotFound
 from bebeli.extensions import db
+from bebeli.lifecycle import ending
+from bebeli.lifecycle.fulfilment import record_event, transition
+from bebeli.lifecycle.locking import lock_order
+from bebeli.lifecycle.payment_status import PAID_STATES, move_payment
+from bebeli.lifecycle.refunds import refund
 from bebeli.money import rupiah
-from bebeli.orders import services as orders
 from bebeli.orders.models import Channel, FulfilmentStatus, Order, PaymentStatus
-from bebeli.orders.status import Actor, record_event, transition
-from bebeli.payments.gateway import IDR_MINOR_UNITS, CheckoutSession, GatewayError, SimulatedGateway, get_gateway
-from bebeli.payments.models import Payment, PaymentEvent, WebhookEvent
-from bebeli.payments.refunds import lock_order, record_refund, refund
+from bebeli.orders.status import Actor
+from bebeli.payments.gateway import CheckoutSession, GatewayError, SimulatedGateway, get_gateway
+from bebeli.payments.models import Payment, PaymentEvent
 from bebeli.signals import order_paid
 
 log = logging.getLogger(__name__)
-
-PAID_STATES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
 
 
 def _personal_only(order: Order) -> None:
@@ -50,7 +53,7 @@ def start_payment(order: Order, *, success_url: str, cancel_url: str) -> Payment
     _personal_only(order)
     if order.payment_status != PaymentStatus.UNPAID:
         raise Conflict(_l("Pesanan ini tidak sedang menunggu pembayaran."))
-    if orders.is_overdue(order):
+    if ending.is_overdue(order):
         raise Conflict(_l("Batas waktu pembayaran pesanan ini sudah lewat."))
     payment = open_payment(order)
     if payment is not None:
@@ -66,7 +69,7 @@ def start_payment(order: Order, *, success_url: str, cancel_url: str) -> Payment
     return payment
 
 
-def _sync_payment_row(session: CheckoutSession, payment: Payment | None = None) -> Payment | None:
+def sync_payment_row(session: CheckoutSession, payment: Payment | None = None) -> Payment | None:
     """Copy the gateway's view onto the session's Payment row (`payment`, when the caller has it)."""
     if payment is None:
         payment = db.session.scalar(sa.select(Payment).where(Payment.session_id == session.id))
@@ -78,33 +81,29 @@ def _sync_payment_row(session: CheckoutSession, payment: Payment | None = None) 
 
 def apply_session(order: Order, session: CheckoutSession, payment: Payment | None = None) -> str:
     """Bring the order in line with the gateway's view of its checkout session."""
-    return _apply_to_locked(lock_order(order.id), session, payment)
+    return apply_to_locked(lock_order(order.id), session, payment)
 
 
-def _apply_to_locked(order: Order, session: CheckoutSession, payment: Payment | None = None) -> str:
-    _sync_payment_row(session, payment)
+def apply_to_locked(order: Order, session: CheckoutSession, payment: Payment | None = None) -> str:
+    sync_payment_row(session, payment)
     if order.payment_status in PAID_STATES:
         return "already_paid"  # whatever this (possibly older) report says
     if session.is_paid:
         return mark_paid(order, reference=session.payment_intent or session.id, amount=session.amount_total)
     if session.status == "expired":
-        return "expired" if orders.expire_order(order, force=True) else "ignored"
+        return "expired" if ending.expire_order(order, force=True) else "ignored"
     return "pending"
 
 
 def mark_paid(order: Order, *, reference: str, amount: int | None) -> str:
-    """Record the payment once. Money that arrives for an order that already ended (expired,
+    """Record a card payment once. Money that arrives for an order that already ended (expired,
     cancelled) is refunded in full straight away."""
     if amount != order.total_amount:
         log.error("payment for %s of %s does not match the total %s", order.number, amount, order.total_amount)
         return "amount_mismatch"
     now = utcnow()
-    result = db.session.execute(
-        sa.update(Order).where(Order.id == order.id, Order.payment_status == PaymentStatus.UNPAID)
-        .values(payment_status=PaymentStatus.PAID, paid_at=now, payment_reference=reference, updated_at=now)
-    )
-    if result.rowcount != 1:
-        db.session.refresh(order)
+    if not move_payment(order, PaymentStatus.PAID, reason="paid", frm=PaymentStatus.UNPAID,
+                        paid_at=now, payment_reference=reference):
         if order.payment_status in PAID_STATES:
             return "already_paid"
         return _refund_late_payment(order, reference)
@@ -112,11 +111,27 @@ def mark_paid(order: Order, *, reference: str, amount: int | None) -> str:
                                 status="succeeded"))
     record_event(None, order_id=order.id, actor_kind=Actor.SYSTEM, kind="payment",
                  note=str(_l("Pembayaran %(amount)s diterima (ref. %(ref)s).", amount=rupiah(amount), ref=reference)))
+    _paid(order, now)
+    return "paid"
+
+
+def settle_agency_order(order: Order, *, reference: str, actor) -> bool:
+    """The treasurer has paid every live purchase of an agency order: the order is paid."""
+    now = utcnow()
+    if not move_payment(order, PaymentStatus.PAID, reason="paid", frm=PaymentStatus.UNPAID, actor=actor,
+                        actor_kind=Actor.BUYER, paid_at=now, payment_reference=reference[:255]):
+        return False
+    _paid(order, now)
+    return True
+
+
+def _paid(order: Order, paid_at: datetime) -> None:
+    """What follows every payment, card or treasurer: waiting parts go to their sellers, and
+    the other modules hear of it (`order_paid`, sent here and nowhere else)."""
     for so in order.seller_orders:
         if so.status == FulfilmentStatus.AWAITING_PAYMENT:
             transition(so, FulfilmentStatus.PAID, actor_kind=Actor.SYSTEM, note=str(_l("Pembayaran diterima.")))
-    order_paid.send(order, paid_at=now)
-    return "paid"
+    order_paid.send(order, paid_at=paid_at)
 
 
 def _refund_late_payment(order: Order, reference: str) -> str:
@@ -177,7 +192,7 @@ def close_session(order: Order) -> None:
             session = gateway.expire_checkout(payment.session_id)
         else:
             session = gateway.retrieve_for(payment)
-        _sync_payment_row(session, payment)
+        sync_payment_row(session, payment)
         if session.is_paid:
             mark_paid(order, reference=session.payment_intent or session.id, amount=session.amount_total)
             return
@@ -186,13 +201,13 @@ def close_session(order: Order) -> None:
 def expire_if_overdue(order: Order) -> bool:
     """The lazy check on pages that show an unpaid order, and the scheduled command's step.
     True when the order expired now; an unreachable gateway keeps the hold until it answers."""
-    if not orders.is_overdue(order):
+    if not ending.is_overdue(order):
         return False
     try:
         close_session(order)
     except GatewayError:
         return False
-    return orders.expire_order(order)
+    return ending.expire_order(order)
 
 
 def cancel_unpaid(order: Order, buyer) -> bool:
@@ -203,72 +218,6 @@ def cancel_unpaid(order: Order, buyer) -> bool:
         close_session(order)
     if order.payment_status in PAID_STATES:
         return False
-    if not orders.cancel_unpaid_order(order, buyer):
+    if not ending.cancel_unpaid_order(order, buyer):
         raise Conflict(_l("Pesanan ini tidak lagi menunggu pembayaran."))
     return True
-
-
-# --- webhooks ----------------------------------------------------------------------------------
-
-def handle_event(event: dict) -> str:
-    """Act on a verified gateway event once; a redelivery returns "duplicate"."""
-    row = WebhookEvent(event_id=str(event["id"]), type=str(event.get("type", ""))[:80])
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return "duplicate"
-    handler = EVENT_HANDLERS.get(row.type)
-    obj = (event.get("data") or {}).get("object") or {}
-    order, outcome = handler(obj) if handler else (None, "ignored")
-    row.order_id, row.outcome = getattr(order, "id", None), outcome
-    return outcome
-
-
-def _locked_order_for_session(session: CheckoutSession) -> Order | None:
-    """The event's order, locked and read once (None when no order of ours matches)."""
-    order_id = session.order_id
-    if order_id is None:
-        order_id = db.session.scalar(sa.select(Payment.order_id).where(Payment.session_id == session.id))
-    try:
-        return lock_order(order_id) if order_id is not None else None
-    except NoResultFound:  # a reference to no order of ours
-        return None
-
-
-def _on_session(obj) -> tuple[Order | None, str]:
-    session = CheckoutSession.from_mapping(obj)
-    order = _locked_order_for_session(session)
-    return (order, _apply_to_locked(order, session)) if order else (None, "unmatched")
-
-
-def _on_async_failed(obj) -> tuple[Order | None, str]:
-    session = CheckoutSession.from_mapping(obj)
-    order = _locked_order_for_session(session)
-    if order is None:
-        return None, "unmatched"
-    _sync_payment_row(session)
-    return order, "failed" if orders.fail_order(order) else "ignored"
-
-
-def _on_charge_refunded(obj) -> tuple[Order | None, str]:
-    """Refunds made at the gateway itself (its dashboard): record what BEBELI did not make."""
-    order_id = db.session.scalar(sa.select(Order.id).where(Order.payment_reference == obj.get("payment_intent")))
-    if order_id is None:
-        return None, "unmatched"
-    order = lock_order(order_id)
-    outside = int(obj.get("amount_refunded") or 0) // IDR_MINOR_UNITS - order.refunded_amount
-    if outside <= 0:
-        return order, "known"
-    record_refund(order, min(outside, order.total_amount - order.refunded_amount), reason="outside",
-                  reference=str(obj.get("id")), status="succeeded")
-    return order, "refund_recorded"
-
-
-EVENT_HANDLERS = {
-    "checkout.session.completed": _on_session,
-    "checkout.session.async_payment_succeeded": _on_session,
-    "checkout.session.expired": _on_session,
-    "checkout.session.async_payment_failed": _on_async_failed,
-    "charge.refunded": _on_charge_refunded,
-}

@@ -1,4 +1,6 @@
-"""Giving money back: through the gateway that took it, recorded as payment events.
+"""Giving money back, as events of the order: through the gateway that took it (a personal
+purchase) or owed by the agency's treasurer (an agency purchase), recorded as a payment event,
+with the order's payment status moved to partly or fully refunded.
 
 Called inside the transaction of the move that causes it (a rejection, a cancellation, items
 refused at receipt). The order row is locked first, so a refund and the gateway's own
@@ -8,13 +10,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import lazyload
-from sqlalchemy.orm.util import identity_key
 
 from bebeli.extensions import db
+from bebeli.lifecycle.fulfilment import record_event
+from bebeli.lifecycle.locking import lock_order
+from bebeli.lifecycle.payment_status import move_payment
 from bebeli.money import rupiah
 from bebeli.orders.models import Channel, Order, PaymentStatus, SellerOrder
-from bebeli.orders.status import Actor, record_event
+from bebeli.orders.status import Actor
 from bebeli.payments.gateway import get_gateway
 from bebeli.payments.models import Payment, PaymentEvent
 
@@ -25,24 +28,6 @@ REASON_LABELS = {
     "late_payment": _l("pembayaran masuk setelah pesanan berakhir"),
     "outside": _l("pengembalian di luar BEBELI (dasbor Stripe)"),
 }
-
-
-def lock_order(order_id: int) -> Order:
-    """Re-read the order under a row lock (PostgreSQL; SQLite serialises writers anyway).
-
-    One statement takes the lock and reads the row (FOR UPDATE OF orders only: the buyer is
-    not locked, and not read either — it is loaded when used, usually from the session). Seller
-    orders this session already holds for the order are read again with it, as before; when
-    it holds none, they are loaded when first used, which is after the lock too.
-    """
-    known = db.session.identity_map.get(identity_key(Order, order_id))
-    options = [lazyload(Order.buyer)]
-    if known is None or "seller_orders" not in sa.inspect(known).dict:
-        options.append(lazyload(Order.seller_orders))
-    return db.session.scalars(
-        sa.select(Order).where(Order.id == order_id).options(*options)
-        .with_for_update(of=Order).execution_options(populate_existing=True)
-    ).one()
 
 
 def paid_payment(order: Order) -> Payment | None:
@@ -78,6 +63,7 @@ def refund(order: Order, amount: int, *, reason: str, key: str, seller_order: Se
 
 def record_refund(order: Order, amount: int, *, reason: str, reference: str | None, status: str,
                   key: str | None = None, seller_order: SellerOrder | None = None, actor=None) -> PaymentEvent:
+    """Write down money given back (by us, or at the gateway's dashboard) on a locked order."""
     event = PaymentEvent(order_id=order.id, seller_order_id=getattr(seller_order, "id", None), kind="refund",
                          amount=amount, reference=reference, status=status, reason=reason, idempotency_key=key,
                          actor_id=getattr(actor, "id", None))
@@ -87,8 +73,8 @@ def record_refund(order: Order, amount: int, *, reason: str, reference: str | No
     if seller_order is not None:
         seller_order.refunded_amount = SellerOrder.refunded_amount + amount
     db.session.flush()
-    order.payment_status = (PaymentStatus.REFUNDED if order.refunded_amount >= order.total_amount
-                            else PaymentStatus.PARTIALLY_REFUNDED)
+    to = PaymentStatus.REFUNDED if order.refunded_amount >= order.total_amount else PaymentStatus.PARTIALLY_REFUNDED
+    move_payment(order, to, reason=f"refund:{reason}", actor=actor)
     # The status move beside it already names who caused it; the money is moved by the system.
     record_event(seller_order, order_id=order.id, actor_kind=Actor.SYSTEM, kind="payment",
                  note=str(_l("Dana %(amount)s dikembalikan ke pembeli (%(why)s).", amount=rupiah(amount),

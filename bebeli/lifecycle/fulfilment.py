@@ -1,0 +1,93 @@
+"""The fulfilment transition table of a SellerOrder, and the one function that moves it.
+
+Every move is checked against the table (who may make it, from where to where), applied with
+a conditional UPDATE (so two people acting at once cannot both win), written as an OrderEvent
+for the timeline, and announced with `seller_order_transitioned`.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from bebeli.db import utcnow
+from bebeli.errors import InvalidTransition
+from bebeli.extensions import db
+from bebeli.orders.models import FulfilmentStatus as F
+from bebeli.orders.models import OrderEvent, SellerOrder
+from bebeli.orders.status import Actor, status_label
+from bebeli.signals import seller_order_transitioned
+
+B, S, A, SYS = Actor.BUYER, Actor.SELLER, Actor.ADMIN, Actor.SYSTEM
+
+# (from, to) → who may make the move. Anything else is illegal.
+TRANSITIONS: dict[tuple[F, F], frozenset[Actor]] = {
+    (F.AWAITING_PAYMENT, F.PAID): frozenset({SYS}),
+    (F.AWAITING_PAYMENT, F.CANCELLED): frozenset({B, A, SYS}),
+    (F.AWAITING_PAYMENT, F.EXPIRED): frozenset({SYS}),
+    # Agency channel: the PPK's approval stands in for the payment.
+    (F.AWAITING_APPROVAL, F.PAID): frozenset({SYS}),
+    (F.AWAITING_APPROVAL, F.CANCELLED): frozenset({B, A, SYS}),
+    (F.PAID, F.ACCEPTED): frozenset({S}),
+    (F.PAID, F.REJECTED): frozenset({S, A}),
+    (F.PAID, F.CANCELLED): frozenset({B, A}),
+    (F.ACCEPTED, F.SHIPPED): frozenset({S}),
+    (F.SHIPPED, F.DELIVERED): frozenset({S, B}),
+    (F.DELIVERED, F.COMPLETED): frozenset({B, SYS}),
+}
+
+# The moment each status is reached is kept on the row as well as in the timeline.
+TIMESTAMP_COLUMNS = {
+    F.ACCEPTED: "accepted_at",
+    F.SHIPPED: "shipped_at",
+    F.DELIVERED: "delivered_at",
+    F.COMPLETED: "completed_at",
+}
+
+def can_move(so: SellerOrder, to: F, actor_kind: Actor) -> bool:
+    return actor_kind in TRANSITIONS.get((so.status, to), frozenset())
+
+
+def record_event(so: SellerOrder | None, *, order_id: int, actor=None, actor_kind: Actor = SYS,
+                 kind: str = "status", from_status=None, to_status=None, note: str | None = None) -> OrderEvent:
+    event = OrderEvent(
+        order_id=order_id,
+        seller_order_id=so.id if so is not None else None,
+        actor_id=getattr(actor, "id", None),
+        actor_kind=Actor(actor_kind).value,
+        kind=kind,
+        from_status=getattr(from_status, "value", from_status),
+        to_status=getattr(to_status, "value", to_status),
+        note=note,
+    )
+    db.session.add(event)
+    return event
+
+
+def transition(so: SellerOrder, to: F, *, actor=None, actor_kind: Actor, note: str | None = None,
+               **values) -> OrderEvent:
+    """Move `so` to `to`, or raise InvalidTransition (illegal move, or someone moved it first)."""
+    actor_kind = Actor(actor_kind)
+    frm = so.status
+    if not can_move(so, to, actor_kind):
+        raise InvalidTransition(
+            _l("Pesanan %(number)s tidak dapat diubah dari “%(frm)s” menjadi “%(to)s”.",
+               number=so.number, frm=status_label(frm, so), to=status_label(to, so)),
+            from_status=frm.value, to_status=to.value,
+        )
+    now = utcnow()
+    values = {"status": to, "updated_at": now, **values}
+    if to in TIMESTAMP_COLUMNS:
+        values.setdefault(TIMESTAMP_COLUMNS[to], now)
+    result = db.session.execute(
+        sa.update(SellerOrder).where(SellerOrder.id == so.id, SellerOrder.status == frm).values(**values)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(so)
+        raise InvalidTransition(
+            _l("Status pesanan %(number)s baru saja berubah menjadi “%(now)s”. Muat ulang halaman.",
+               number=so.number, now=status_label(so.status, so)),
+        )
+    event = record_event(so, order_id=so.order_id, actor=actor, actor_kind=actor_kind,
+                         from_status=frm, to_status=to, note=note)
+    seller_order_transitioned.send(so, from_status=frm, to_status=to, actor=actor, note=note)
+    return event

@@ -1,0 +1,27 @@
+"""Who follows the order lifecycle: every receiver of the signals in `bebeli.signals`,
+connected here and nowhere else. `create_app` calls `connect_receivers` once per app.
+
+    order_paid                  → quotas: count the goods in the month paid
+    seller_order_reduced        → quotas: release held room, or uncount what was taken back
+    seller_order_transitioned   → procurement: the agency's stage and budget follow the part
+                                → notifications: tell whoever acts next
+"""
+from __future__ import annotations
+
+from bebeli import signals
+from bebeli.notifications.services import notify_step
+from bebeli.procurement.follow import on_seller_order_transitioned
+from bebeli.quotas.services import count_payment, take_back
+
+RECEIVERS = (
+    (signals.order_paid, count_payment),
+    (signals.seller_order_reduced, take_back),
+    (signals.seller_order_transitioned, on_seller_order_transitioned),
+    (signals.seller_order_transitioned, notify_step),
+)
+
+
+def connect_receivers() -> None:
+    """Connect every receiver (connecting one twice keeps one connection)."""
+    for signal, receiver in RECEIVERS:
+        signal.connect(receiver)
