@@ -148,6 +148,12 @@ class Config:
     # order the buyer has not confirmed completes by itself.
     ORDER_HOLD_MINUTES = _env_int("ORDER_HOLD_MINUTES", 30)
     ORDER_AUTOCOMPLETE_DAYS = _env_int("ORDER_AUTOCOMPLETE_DAYS", 7)
+    # Settlement: the platform's fee on goods sold (basis points, frozen on each order line at
+    # checkout; 0 for a government platform), how long a completed sale stays pending before it
+    # may be paid out, and the smallest balance a scheduled payout sends.
+    PLATFORM_FEE_BP = _env_int("PLATFORM_FEE_BP", 0)
+    SETTLEMENT_HOLD_DAYS = _env_int("SETTLEMENT_HOLD_DAYS", 3)
+    PAYOUT_MINIMUM_AMOUNT = _env_int("PAYOUT_MINIMUM_AMOUNT", 10_000)
     CART_MAX_LINES = _env_int("CART_MAX_LINES", 50)
     CART_MAX_QUANTITY = _env_int("CART_MAX_QUANTITY", 9999)
     # PPN charged by PKP sellers as an effective rate on the price (basis points), dated: the

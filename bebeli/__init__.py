@@ -16,7 +16,7 @@ BLUEPRINTS = (
 # The rooms with tables: importing them makes every table known to metadata and Alembic.
 MODELS = (
     "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
-    "cart", "orders", "payments", "quotas", "procurement",
+    "cart", "orders", "payments", "quotas", "procurement", "settlement",
 )
 
 

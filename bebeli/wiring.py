@@ -5,6 +5,7 @@ connected here and nowhere else. `create_app` calls `connect_receivers` once per
     seller_order_reduced        → quotas: release held room, or uncount what was taken back
     seller_order_transitioned   → procurement: the agency's stage and budget follow the part
                                 → notifications: tell whoever acts next
+                                → settlement: a completed part is credited to its shop
 """
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from bebeli import signals
 from bebeli.notifications.services import notify_step
 from bebeli.procurement.follow import on_seller_order_transitioned
 from bebeli.quotas.services import count_payment, take_back
+from bebeli.settlement import ledger
 
 RECEIVERS = (
     (signals.order_paid, count_payment),
     (signals.seller_order_reduced, take_back),
     (signals.seller_order_transitioned, on_seller_order_transitioned),
     (signals.seller_order_transitioned, notify_step),
+    (signals.seller_order_transitioned, ledger.on_seller_order_transitioned),
 )
 
 

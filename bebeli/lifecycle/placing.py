@@ -191,6 +191,7 @@ def _seller_order(order_number: str, index: int, group, choice: ShopChoice, stat
             product_id=item.product.id, category_id=item.product.category_id, product_name=item.product.name,
             unit=item.product.unit, list_price_amount=item.line.price_seen_amount,
             unit_price_amount=item.line.price_seen_amount, quantity=item.line.quantity, amount=item.amount,
+            platform_fee_bp=current_app.config["PLATFORM_FEE_BP"],
         )
         for item in group.items
     ]

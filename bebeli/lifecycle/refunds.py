@@ -20,6 +20,7 @@ from bebeli.orders.models import Channel, Order, PaymentStatus, SellerOrder
 from bebeli.orders.status import Actor
 from bebeli.payments.gateway import get_gateway
 from bebeli.payments.models import Payment, PaymentEvent
+from bebeli.settlement import ledger
 
 REASON_LABELS = {
     "cancelled": _l("pesanan dibatalkan"),
@@ -75,6 +76,8 @@ def record_refund(order: Order, amount: int, *, reason: str, reference: str | No
     db.session.flush()
     to = PaymentStatus.REFUNDED if order.refunded_amount >= order.total_amount else PaymentStatus.PARTIALLY_REFUNDED
     move_payment(order, to, reason=f"refund:{reason}", actor=actor)
+    if seller_order is not None:
+        ledger.debit_refund(seller_order, event)  # once the part's sale is on its shop's ledger
     # The status move beside it already names who caused it; the money is moved by the system.
     record_event(seller_order, order_id=order.id, actor_kind=Actor.SYSTEM, kind="payment",
                  note=str(_l("Dana %(amount)s dikembalikan ke pembeli (%(why)s).", amount=rupiah(amount),

@@ -144,6 +144,7 @@ class OrderLine(db.Model):
     unit_price_amount: Mapped[int] = mapped_column(sa.BigInteger)   # agreed price (negotiation may lower it)
     quantity: Mapped[int]
     rejected_quantity: Mapped[int] = mapped_column(default=0)       # refused by the buyer at receipt
+    platform_fee_bp: Mapped[int] = mapped_column(default=0)         # the fee rate in force at checkout
     amount: Mapped[int] = mapped_column(sa.BigInteger)              # unit_price × quantity
 
     seller_order: Mapped[SellerOrder] = relationship(back_populates="lines")

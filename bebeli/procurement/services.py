@@ -43,6 +43,7 @@ from bebeli.procurement.notices import notify
 from bebeli.procurement.officials import users_with_role
 from bebeli.procurement.queries import stages_in
 from bebeli.procurement.tax import apply_taxes, taxes_for
+from bebeli.settlement import ledger
 from bebeli.tax import ppn_amount
 
 F = FulfilmentStatus
@@ -366,6 +367,8 @@ def record_payment(purchase: AgencyPurchase, treasurer, *, paid_on: date, refere
     payment = AgencyPayment(purchase_id=purchase.id, paid_on=paid_on, reference=reference, amount=amount,
                             recorded_by_id=treasurer.id)
     db.session.add(payment)
+    db.session.flush()
+    ledger.record_outside_payment(purchase.seller_order, payment.id, amount, reference=reference)
     if purchase.paid_amount == purchase.net_amount:
         _move_stage(purchase, (Stage.RECEIVED,), Stage.PAID, paid_at=utcnow())
         _settle_order(purchase.order, reference, treasurer)

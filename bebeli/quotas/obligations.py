@@ -37,7 +37,7 @@ from bebeli.quotas.models import (
     QuotaRankAmount,
     quota_policy_agencies,
 )
-from bebeli.quotas.sqlfuncs import day_number, day_number_of, greatest, int_sum, jakarta_day_number, least
+from bebeli.sqlfuncs import day_number, day_number_of, greatest, int_sum, jakarta_day_number, least
 
 
 @dataclass(frozen=True)

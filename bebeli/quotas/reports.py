@@ -24,7 +24,7 @@ from bebeli.ids import page_arg
 from bebeli.quotas.asn_reports import asn_purchases, history  # noqa: F401
 from bebeli.quotas.models import QuotaReminder, QuotaSpend
 from bebeli.quotas.obligations import Scope, agency_figures, last_months, obligations
-from bebeli.quotas.sqlfuncs import greatest, int_sum
+from bebeli.sqlfuncs import greatest, int_sum
 from bebeli.quotas.tables import (
     TREND_MONTHS,
     Column,

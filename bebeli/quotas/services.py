@@ -42,7 +42,7 @@ from bebeli.quotas.obligations import (
     live_obligations,
     obligations,
 )
-from bebeli.quotas.sqlfuncs import insert_from, insert_ignore, int_sum, upsert_add
+from bebeli.sqlfuncs import insert_from, insert_ignore, int_sum, upsert_add
 
 _months = QuotaMonth.__table__
 

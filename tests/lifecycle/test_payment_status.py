@@ -8,16 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from bebeli import lifecycle, signals
-from bebeli.dates import jakarta_today
 from bebeli.errors import InvalidTransition
 from bebeli.extensions import db
 from bebeli.lifecycle.payment_status import PAYMENT_TRANSITIONS, can_move_payment, move_payment
 from bebeli.orders.models import Order, PaymentStatus, PaymentStatusEvent
 from bebeli.orders.status import Actor
-from bebeli.procurement import services as procurement
 from tests.orders.factories import asn_buyer, fill_cart, paid_order, pay, place
 from tests.factories import ProductFactory
-from tests.procurement.factories import agency_order, buying_setup
+from tests.procurement.factories import agency_paid
 
 P = PaymentStatus
 
@@ -102,24 +100,14 @@ def test_order_paid_is_sent_once_for_a_personal_order(ctx, paid_signals):
 
 
 def test_order_paid_is_sent_once_for_an_agency_order_when_the_treasurer_pays_the_last_part(ctx, paid_signals):
-    t, line, shop, product = buying_setup(20_000_000, is_pkp=False, delivery_fee_amount=0,
-                                          price_amount=100_000, stock=50)
-    [purchase] = agency_order(t, line, [(product, 5)])
-    procurement.approve_purchase(purchase, t.ppk)
-    procurement.accept_sp(purchase, shop.owner)
-    lifecycle.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
-    procurement.sign_bast(purchase, t.ppk, rejected={}, note=None)
-    db.session.commit()
-    due = purchase.outstanding_amount
-    procurement.record_payment(purchase, t.treasurer, paid_on=jakarta_today(), reference="SP2D-1", amount=due - 1)
-    db.session.commit()
-    assert paid_signals == []
-    procurement.record_payment(purchase, t.treasurer, paid_on=jakarta_today(), reference="SP2D-2", amount=1)
-    db.session.commit()
+    def nothing_yet():
+        assert paid_signals == []
+
+    purchase = agency_paid(nothing_yet)
     order = db.session.get(Order, purchase.order_id)
     assert paid_signals == [order.id] and order.payment_status == P.PAID and order.paid_at is not None
     [event] = db.session.scalars(sa.select(PaymentStatusEvent).where(PaymentStatusEvent.order_id == order.id))
-    assert (event.from_status, event.to_status, event.actor_id) == ("unpaid", "paid", t.treasurer.id)
+    assert (event.from_status, event.to_status, event.actor_id) == ("unpaid", "paid", purchase.team.treasurer.id)
 
 
 def _buyer_with_cart():

@@ -12,6 +12,8 @@ from bebeli.dates import jakarta_today
 from bebeli.directory.models import Agency
 from bebeli.extensions import db
 from bebeli.procurement.models import AgencyPurchase, BudgetLine
+from bebeli import lifecycle
+from bebeli.procurement import services
 from bebeli.procurement.checkout import place_agency_order
 from tests.factories import AgencyFactory, Base, ProductFactory, ShopFactory, UserFactory
 
@@ -64,3 +66,23 @@ def agency_order(t: Team, line: BudgetLine, items, *, pp: User | None = None, me
     db.session.commit()
     return list(db.session.scalars(db.select(AgencyPurchase).where(AgencyPurchase.order_id == order.id)
                                    .order_by(AgencyPurchase.id)))
+
+
+def agency_paid(check_between=lambda: None):
+    """An agency purchase through to the treasurer's payment, in two parts."""
+    t, line, shop, product = buying_setup(20_000_000, is_pkp=False, delivery_fee_amount=0,
+                                          price_amount=100_000, stock=50)
+    [purchase] = agency_order(t, line, [(product, 5)])
+    services.approve_purchase(purchase, t.ppk)
+    services.accept_sp(purchase, shop.owner)
+    lifecycle.ship_seller_order(purchase.seller_order, shop.owner, courier="Kurir toko", tracking_number=None)
+    services.sign_bast(purchase, t.ppk, rejected={}, note=None)
+    db.session.commit()
+    due = purchase.outstanding_amount
+    services.record_payment(purchase, t.treasurer, paid_on=jakarta_today(), reference="SP2D-1", amount=due - 1)
+    db.session.commit()
+    check_between()
+    services.record_payment(purchase, t.treasurer, paid_on=jakarta_today(), reference="SP2D-2", amount=1)
+    db.session.commit()
+    purchase.team = t
+    return purchase
