@@ -1,0 +1,1 @@
+"""Settlement pages (admin): being built."""

@@ -1,0 +1,1 @@
+"""Settlement pages (reconciliation): being built."""

@@ -1,0 +1,1 @@
+"""Settlement pages (seller): being built."""
