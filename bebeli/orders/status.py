@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from bebeli.db import utcnow
-from bebeli.errors import InvalidTransition
+from bebeli.errors import InvalidTransition, NotAllowed
 from bebeli.extensions import db
 from bebeli.orders.models import Channel, FulfilmentMethod
 from bebeli.orders.models import FulfilmentStatus as F
@@ -29,14 +29,11 @@ class Actor(enum.StrEnum):
 
 B, S, A, SYS = Actor.BUYER, Actor.SELLER, Actor.ADMIN, Actor.SYSTEM
 
-# (from, to) → who may make the move. Anything else is illegal.
-TRANSITIONS: dict[tuple[F, F], frozenset[Actor]] = {
+# (from, to) → who may make the move, one table per channel. Anything else is illegal.
+TRANSITIONS: dict[tuple[F, F], frozenset[Actor]] = {  # the personal channel
     (F.AWAITING_PAYMENT, F.PAID): frozenset({SYS}),
     (F.AWAITING_PAYMENT, F.CANCELLED): frozenset({B, A, SYS}),
     (F.AWAITING_PAYMENT, F.EXPIRED): frozenset({SYS}),
-    # Agency channel: the PPK's approval stands in for the payment.
-    (F.AWAITING_APPROVAL, F.PAID): frozenset({SYS}),
-    (F.AWAITING_APPROVAL, F.CANCELLED): frozenset({B, A, SYS}),
     (F.PAID, F.ACCEPTED): frozenset({S}),
     (F.PAID, F.REJECTED): frozenset({S, A}),
     (F.PAID, F.CANCELLED): frozenset({B, A}),
@@ -44,10 +41,31 @@ TRANSITIONS: dict[tuple[F, F], frozenset[Actor]] = {
     (F.SHIPPED, F.DELIVERED): frozenset({S, B}),
     (F.DELIVERED, F.COMPLETED): frozenset({B, SYS}),
 }
+# The agency channel: the PPK's approval issues a Surat Pesanan the seller answers; the PPK's
+# BAST receives the goods; the treasurer's payment in full completes the order.
+AGENCY_TRANSITIONS: dict[tuple[F, F], frozenset[Actor]] = {
+    (F.AWAITING_APPROVAL, F.APPROVED): frozenset({SYS}),
+    (F.AWAITING_APPROVAL, F.CANCELLED): frozenset({B, A, SYS}),
+    (F.APPROVED, F.SP_ACCEPTED): frozenset({S}),
+    (F.APPROVED, F.REJECTED): frozenset({S, A}),
+    (F.APPROVED, F.CANCELLED): frozenset({A}),
+    (F.SP_ACCEPTED, F.SHIPPED): frozenset({S}),
+    (F.SHIPPED, F.DELIVERED): frozenset({S, B}),
+    (F.SHIPPED, F.RECEIVED): frozenset({B}),
+    (F.DELIVERED, F.RECEIVED): frozenset({B}),
+    (F.RECEIVED, F.COMPLETED): frozenset({SYS}),
+}
+CHANNEL_TRANSITIONS = {Channel.PERSONAL: TRANSITIONS, Channel.AGENCY: AGENCY_TRANSITIONS}
+# A move the table makes for others only, refused with why rather than "cannot be changed".
+REFUSALS = {
+    (Channel.AGENCY, F.APPROVED, F.CANCELLED): _l("Surat Pesanan yang sudah terbit hanya dapat ditolak penjual "
+                                                  "atau dibatalkan administrator."),
+}
 
 # The moment each status is reached is kept on the row as well as in the timeline.
 TIMESTAMP_COLUMNS = {
     F.ACCEPTED: "accepted_at",
+    F.SP_ACCEPTED: "accepted_at",
     F.SHIPPED: "shipped_at",
     F.DELIVERED: "delivered_at",
     F.COMPLETED: "completed_at",
@@ -58,6 +76,9 @@ STATUS_LABELS = {
     F.AWAITING_PAYMENT: _l("Menunggu pembayaran"),
     F.PAID: _l("Dibayar, menunggu penjual"),
     F.ACCEPTED: _l("Diproses penjual"),
+    F.APPROVED: _l("Disetujui PPK, menunggu jawaban penjual"),
+    F.SP_ACCEPTED: _l("Surat Pesanan diterima penjual"),
+    F.RECEIVED: _l("BAST ditandatangani, menunggu pembayaran bendahara"),
     F.REJECTED: _l("Ditolak penjual"),
     F.SHIPPED: _l("Dikirim"),
     F.DELIVERED: _l("Sampai di tujuan"),
@@ -73,12 +94,17 @@ PICKUP_LABELS = {
 }
 # A part whose every item the buyer refused at receipt ends completed (refunded), not "done".
 REJECTED_AT_RECEIPT_LABEL = _l("Ditolak saat diterima")
+# An agency order is finished when the treasurer has paid it in full.
+AGENCY_COMPLETED_LABEL = _l("Selesai, dibayar bendahara")
 
 STATUS_BADGES = {
     F.AWAITING_APPROVAL: "badge-warning",
     F.AWAITING_PAYMENT: "badge-warning",
     F.PAID: "badge-info",
     F.ACCEPTED: "badge-info",
+    F.APPROVED: "badge-info",
+    F.SP_ACCEPTED: "badge-info",
+    F.RECEIVED: "badge-info",
     F.SHIPPED: "badge-info",
     F.DELIVERED: "badge-info",
     F.COMPLETED: "badge-success",
@@ -122,6 +148,8 @@ def status_label(status, so: SellerOrder | None = None):
     if so is not None:
         if status == F.COMPLETED and rejected_in_full(so):
             return REJECTED_AT_RECEIPT_LABEL
+        if status == F.COMPLETED and so.order.channel == Channel.AGENCY:
+            return AGENCY_COMPLETED_LABEL
         if so.fulfilment_method == FulfilmentMethod.PICKUP and status in PICKUP_LABELS:
             return PICKUP_LABELS[status]
     return STATUS_LABELS[status]
@@ -134,8 +162,40 @@ def status_badge(status, so: SellerOrder | None = None) -> str:
     return STATUS_BADGES[status]
 
 
+def transitions_for(so: SellerOrder) -> dict[tuple[F, F], frozenset[Actor]]:
+    return CHANNEL_TRANSITIONS[Channel(so.order.channel)]
+
+
 def can_move(so: SellerOrder, to: F, actor_kind: Actor) -> bool:
-    return actor_kind in TRANSITIONS.get((so.status, to), frozenset())
+    return actor_kind in transitions_for(so).get((so.status, to), frozenset())
+
+
+def seller_step(so: SellerOrder) -> str | None:
+    """The seller's next step on `so`, from the table: "answer" (accept or reject a paid
+    order), "answer_sp" (accept or reject a Surat Pesanan), "ship", "deliver", or None."""
+    if can_move(so, F.ACCEPTED, S):
+        return "answer"
+    if can_move(so, F.SP_ACCEPTED, S):
+        return "answer_sp"
+    if can_move(so, F.SHIPPED, S):
+        return "ship"
+    if can_move(so, F.DELIVERED, S):
+        return "deliver_agency" if so.order.channel == Channel.AGENCY else "deliver"
+    return None
+
+
+def buyer_steps(so: SellerOrder) -> list[str]:
+    """What the buyer's order page offers on `so`: the receipt and the cancellation of a paid
+    part (personal channel, from the table), or the purchase page (agency channel, where the
+    PP, PPK and treasurer act)."""
+    if so.order.channel == Channel.AGENCY:
+        return ["purchase"]
+    steps = []
+    if can_move(so, F.DELIVERED, B) or can_move(so, F.COMPLETED, B):
+        steps.append("receipt")
+    if so.status != F.AWAITING_PAYMENT and can_move(so, F.CANCELLED, B):  # unpaid: the whole order
+        steps.append("cancel")
+    return steps
 
 
 def record_event(so: SellerOrder | None, *, order_id: int, actor=None, actor_kind: Actor = SYS,
@@ -160,6 +220,9 @@ def transition(so: SellerOrder, to: F, *, actor=None, actor_kind: Actor, note: s
     actor_kind = Actor(actor_kind)
     frm = so.status
     if not can_move(so, to, actor_kind):
+        refusal = REFUSALS.get((Channel(so.order.channel), frm, to))
+        if refusal is not None and (frm, to) in transitions_for(so):
+            raise NotAllowed(refusal)
         raise InvalidTransition(
             _l("Pesanan %(number)s tidak dapat diubah dari “%(frm)s” menjadi “%(to)s”.",
                number=so.number, frm=status_label(frm, so), to=status_label(to, so)),

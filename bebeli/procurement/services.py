@@ -230,7 +230,7 @@ def approve_purchase(purchase: AgencyPurchase, ppk) -> None:
     if so.ppn_rate_bp != taxes.ppn_rate_bp:  # the rate changed since checkout: the SP's date decides
         so.ppn_rate_bp = taxes.ppn_rate_bp
         _refresh_totals(so)
-    orders.transition(so, F.PAID, actor=ppk, actor_kind=Actor.SYSTEM,
+    orders.transition(so, F.APPROVED, actor=ppk, actor_kind=Actor.SYSTEM,
                       note=str(_l("Disetujui PPK; Surat Pesanan %(sp)s terbit.", sp=purchase.sp_number)))
     db.session.flush()
     record("procurement.approved", actor=ppk, obj=purchase, sp=purchase.sp_number, amount=taxes.gross_amount,
@@ -289,7 +289,8 @@ def _require_seller(purchase: AgencyPurchase, seller) -> None:
 
 def accept_sp(purchase: AgencyPurchase, seller) -> None:
     _require_seller(purchase, seller)
-    orders.accept_seller_order(purchase.seller_order, seller)
+    orders.transition(purchase.seller_order, F.SP_ACCEPTED, actor=seller, actor_kind=Actor.SELLER,
+                      note=str(_l("Surat Pesanan %(sp)s diterima penjual.", sp=purchase.sp_number)))
     record("procurement.sp_accepted", actor=seller, obj=purchase, sp=purchase.sp_number)
     notify([purchase.pp, purchase.ppk], purchase, _l("Penjual menerima Surat Pesanan %(sp)s.", sp=purchase.sp_number))
 
@@ -322,7 +323,7 @@ def sign_bast(purchase: AgencyPurchase, ppk, *, rejected: dict[int, int], note: 
                 bast_number=_document_number("BAST", purchase, today),
                 invoice_number=_document_number("INV", purchase, today),
                 bast_note=(note or "").strip() or None)
-    orders.confirm_receipt(so, ppk, rejected=rejected, note=note)
+    orders.record_bast_receipt(so, ppk, rejected=rejected, note=note)
     taxes = taxes_for(so, purchase.sp_date, accepted_only=True)
     release_budget_line(purchase.budget_line, purchase.charged_amount - taxes.gross_amount)
     purchase.charged_amount = taxes.gross_amount
@@ -370,13 +371,15 @@ def record_payment(purchase: AgencyPurchase, treasurer, *, paid_on: date, refere
     payment = AgencyPayment(purchase_id=purchase.id, paid_on=paid_on, reference=reference, amount=amount,
                             recorded_by_id=treasurer.id)
     db.session.add(payment)
-    if purchase.paid_amount == purchase.net_amount:
-        _move_stage(purchase, (Stage.RECEIVED,), Stage.PAID, paid_at=utcnow())
-        _settle_order(purchase.order, reference)
-    db.session.flush()
     record_event(purchase.seller_order, order_id=purchase.order_id, actor=treasurer, actor_kind=Actor.BUYER,
                  kind="payment", note=str(_l("Bendahara membayar %(amount)s (ref. %(ref)s, %(day)s).",
                                              amount=rupiah(amount), ref=reference, day=day_text(paid_on))))
+    if purchase.paid_amount == purchase.net_amount:  # paid in full: the order is finished
+        _move_stage(purchase, (Stage.RECEIVED,), Stage.PAID, paid_at=utcnow())
+        orders.transition(purchase.seller_order, F.COMPLETED, actor=treasurer, actor_kind=Actor.SYSTEM,
+                          note=str(_l("Dibayar lunas oleh bendahara.")))
+        _settle_order(purchase.order, reference)
+    db.session.flush()
     record("procurement.paid", actor=treasurer, obj=purchase, amount=amount, reference=reference,
            paid_on=paid_on.isoformat())
     notify([_seller(purchase), purchase.pp], purchase,
