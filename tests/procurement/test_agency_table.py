@@ -9,6 +9,7 @@ from bebeli.extensions import db
 from bebeli.orders import services as orders
 from bebeli.orders.models import FulfilmentStatus as F
 from bebeli.orders.models import SellerOrder
+from bebeli.orders.queries import seller_order_counts
 from bebeli.orders.status import AGENCY_TRANSITIONS, TRANSITIONS, Actor, can_move, seller_step, transition
 from bebeli.procurement import services
 from bebeli.procurement.models import Stage
@@ -59,6 +60,7 @@ def test_every_move_outside_the_agency_table_is_refused(approved):
 def test_the_seller_cannot_use_the_personal_accept_on_a_surat_pesanan(approved):
     t, line, shop, purchase = approved
     assert seller_step(purchase.seller_order) == "answer_sp"
+    assert seller_order_counts(shop.owner) == {"baru": 1, "proses": 0, "dikirim": 0}   # waits like a paid order
     with pytest.raises(InvalidTransition):
         orders.accept_seller_order(purchase.seller_order, shop.owner)
     db.session.rollback()
@@ -66,6 +68,7 @@ def test_the_seller_cannot_use_the_personal_accept_on_a_surat_pesanan(approved):
     db.session.commit()
     db.session.refresh(purchase.seller_order)
     assert purchase.seller_order.status == F.SP_ACCEPTED and seller_step(purchase.seller_order) == "ship"
+    assert seller_order_counts(shop.owner) == {"baru": 0, "proses": 1, "dikirim": 0}
 
 
 def test_the_pp_cannot_confirm_receipt_and_the_bast_receives(approved):
