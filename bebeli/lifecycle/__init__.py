@@ -35,6 +35,7 @@ from bebeli.lifecycle.fulfilling import (  # noqa: E402
     cancel_seller_order,
     confirm_receipt,
     mark_delivered,
+    record_bast_receipt,
     reject_seller_order,
     ship_seller_order,
 )
@@ -63,7 +64,7 @@ __all__ = [
     "accept_seller_order", "autocomplete_delivered", "cancel_seller_order", "cancel_unpaid", "cancel_unpaid_order",
     "claim_overdue_order", "confirm_receipt", "confirm_return", "expire_if_overdue", "expire_order", "fail_order",
     "handle_event", "is_overdue", "lock_order", "mark_delivered", "mark_paid", "office_address_for", "order_by_key",
-    "pay_without_screen", "place_order", "record_event", "record_refund", "refund", "reject_seller_order",
+    "pay_without_screen", "place_order", "record_bast_receipt", "record_event", "record_refund", "refund", "reject_seller_order",
     "same_choice_for_every_shop", "settle_agency_order", "ship_seller_order", "ShopChoice", "start_payment",
     "transition",
 ]

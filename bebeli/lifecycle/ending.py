@@ -12,11 +12,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from bebeli.db import utcnow
+from bebeli.errors import NotAllowed
 from bebeli.extensions import db
 from bebeli.lifecycle.fulfilment import transition
 from bebeli.lifecycle.payment_status import move_payment
 from bebeli.lifecycle.stock import release_stock
-from bebeli.orders.models import FulfilmentStatus, Order, PaymentStatus
+from bebeli.orders.models import Channel, FulfilmentStatus, Order, PaymentStatus
 from bebeli.orders.status import Actor
 from bebeli.signals import seller_order_reduced
 
@@ -52,6 +53,9 @@ def fail_order(order: Order) -> bool:
 
 
 def cancel_unpaid_order(order: Order, buyer) -> bool:
+    if order.channel == Channel.AGENCY and any(
+            so.status not in (F.AWAITING_APPROVAL, F.CANCELLED, F.REJECTED, F.EXPIRED) for so in order.seller_orders):
+        raise NotAllowed(_l("Sebagian pesanan instansi ini sudah disetujui PPK; batalkan per toko di menu Pengadaan."))
     return _end_unpaid(order, closing=PaymentStatus.CANCELLED, to=F.CANCELLED, reason="cancelled",
                        actor=buyer, actor_kind=Actor.BUYER, note=str(_l("Dibatalkan pembeli sebelum membayar.")))
 

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 
 from bebeli.audit.services import record
 from bebeli.db import utcnow
-from bebeli.errors import ValidationFailed
+from bebeli.errors import NotAllowed, ValidationFailed
 from bebeli.extensions import db
 from bebeli.lifecycle.fulfilment import transition
 from bebeli.lifecycle.refunds import refund
@@ -86,6 +86,20 @@ def mark_delivered(so: SellerOrder, actor, *, actor_kind: Actor = Actor.SELLER) 
 def confirm_receipt(so: SellerOrder, buyer, *, rejected: dict[int, int] | None = None, note: str | None = None) -> int:
     """The buyer's receipt (the digital BAST): they received the goods, possibly refusing some
     items, which are refunded (goods and their PPN; delivery is not). Returns the refund."""
+    if so.order.channel == Channel.AGENCY:
+        raise NotAllowed(_l("Pesanan instansi selesai dengan BAST yang ditandatangani PPK."))
+    return _receive(so, buyer, F.COMPLETED, rejected=rejected, note=note)
+
+
+def record_bast_receipt(so: SellerOrder, ppk, *, rejected: dict[int, int] | None = None, note: str | None = None) -> int:
+    """The PPK's BAST on an agency order: received, possibly refusing some items; the order
+    waits for the treasurer (procurement's `sign_bast` calls this)."""
+    if so.order.channel != Channel.AGENCY:
+        raise NotAllowed()
+    return _receive(so, ppk, F.RECEIVED, rejected=rejected, note=note)
+
+
+def _receive(so: SellerOrder, buyer, to: F, *, rejected: dict[int, int] | None, note: str | None) -> int:
     rejected = {int(k): int(v) for k, v in (rejected or {}).items() if int(v)}
     lines = {line.id: line for line in so.lines}
     for line_id, quantity in rejected.items():
@@ -96,13 +110,13 @@ def confirm_receipt(so: SellerOrder, buyer, *, rejected: dict[int, int] | None =
         raise ValidationFailed(_l("Tuliskan alasan barang ditolak."), field="note")
 
     now = utcnow()
-    if so.status == F.SHIPPED:
+    if so.status == F.SHIPPED and to == F.COMPLETED:
         transition(so, F.DELIVERED, actor=buyer, actor_kind=Actor.BUYER, note=str(_l("Diterima pembeli.")))
     for line_id, quantity in rejected.items():
         lines[line_id].rejected_quantity = quantity
     rejected_goods = so.rejected_goods_amount
     summary = note or str(_l("Barang diterima lengkap dan sesuai."))
-    transition(so, F.COMPLETED, actor=buyer, actor_kind=Actor.BUYER, note=summary, received_at=now, receipt_note=note)
+    transition(so, to, actor=buyer, actor_kind=Actor.BUYER, note=summary, received_at=now, receipt_note=note)
     if not rejected_goods:
         return 0
     kept_ppn = ppn_amount(so.goods_amount - rejected_goods, so.ppn_rate_bp)

@@ -84,7 +84,7 @@ def _recipients(so, who: str, from_status: F, actor) -> set[str]:
     """Who is told: the party named in STEP_MESSAGES, never the one who just acted. A
     cancellation concerns the seller only once they had a paid order to act on."""
     people = {"buyer", "seller"} if who == "both" else {who}
-    if who == "both" and from_status != F.PAID:
+    if who == "both" and from_status not in (F.PAID, F.APPROVED):
         people.discard("seller")
     actor_id = getattr(actor, "id", None)
     if actor_id is not None and actor_id == so.order.buyer_id:

@@ -37,8 +37,13 @@ class PaymentStatus(enum.StrEnum):
 class FulfilmentStatus(enum.StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"  # agency channel: waiting for the PPK
     AWAITING_PAYMENT = "awaiting_payment"
-    PAID = "paid"                            # (or approved, for agencies): the seller must act
+    PAID = "paid"                            # personal channel: paid, the seller must act
     ACCEPTED = "accepted"
+    # Agency channel: the PPK approved (Surat Pesanan issued) and the seller must answer it;
+    # the seller accepted the SP; the PPK signed the BAST and the treasurer has yet to pay.
+    APPROVED = "approved"
+    SP_ACCEPTED = "sp_accepted"
+    RECEIVED = "received"
     REJECTED = "rejected"
     SHIPPED = "shipped"
     DELIVERED = "delivered"

@@ -14,15 +14,17 @@ from bebeli.sellers.models import Shop
 # Tabs of the order lists: a name and the fulfilment statuses it shows.
 BUYER_FILTERS = {
     "bayar": (F.AWAITING_PAYMENT, F.AWAITING_APPROVAL),
-    "proses": (F.PAID, F.ACCEPTED),
+    "proses": (F.PAID, F.ACCEPTED, F.APPROVED, F.SP_ACCEPTED),
     "dikirim": (F.SHIPPED, F.DELIVERED),
+    "bast": (F.RECEIVED,),
     "selesai": (F.COMPLETED,),
     "batal": (F.CANCELLED, F.REJECTED, F.EXPIRED),
 }
 SELLER_FILTERS = {
-    "baru": (F.PAID,),
-    "proses": (F.ACCEPTED,),
+    "baru": (F.PAID, F.APPROVED),          # a paid order or a Surat Pesanan waits for the seller's answer
+    "proses": (F.ACCEPTED, F.SP_ACCEPTED),
     "dikirim": (F.SHIPPED, F.DELIVERED),
+    "bast": (F.RECEIVED,),
     "selesai": (F.COMPLETED,),
     "batal": (F.CANCELLED, F.REJECTED, F.EXPIRED),
     "menunggu": (F.AWAITING_PAYMENT, F.AWAITING_APPROVAL),
@@ -33,6 +35,7 @@ FILTER_LABELS = {
     "baru": _l("Perlu diproses"),
     "proses": _l("Diproses"),
     "dikirim": _l("Dikirim"),
+    "bast": _l("Menunggu pembayaran bendahara"),
     "selesai": _l("Selesai"),
     "batal": _l("Batal / ditolak"),
     "menunggu": _l("Menunggu pembayaran"),

@@ -26,6 +26,9 @@ STATUS_LABELS = {
     F.AWAITING_PAYMENT: _l("Menunggu pembayaran"),
     F.PAID: _l("Dibayar, menunggu penjual"),
     F.ACCEPTED: _l("Diproses penjual"),
+    F.APPROVED: _l("Disetujui PPK, menunggu jawaban penjual"),
+    F.SP_ACCEPTED: _l("Surat Pesanan diterima penjual"),
+    F.RECEIVED: _l("BAST ditandatangani, menunggu pembayaran bendahara"),
     F.REJECTED: _l("Ditolak penjual"),
     F.SHIPPED: _l("Dikirim"),
     F.DELIVERED: _l("Sampai di tujuan"),
@@ -41,12 +44,17 @@ PICKUP_LABELS = {
 }
 # A part whose every item the buyer refused at receipt ends completed (refunded), not "done".
 REJECTED_AT_RECEIPT_LABEL = _l("Ditolak saat diterima")
+# An agency order is finished when the treasurer has paid it in full.
+AGENCY_COMPLETED_LABEL = _l("Selesai, dibayar bendahara")
 
 STATUS_BADGES = {
     F.AWAITING_APPROVAL: "badge-warning",
     F.AWAITING_PAYMENT: "badge-warning",
     F.PAID: "badge-info",
     F.ACCEPTED: "badge-info",
+    F.APPROVED: "badge-info",
+    F.SP_ACCEPTED: "badge-info",
+    F.RECEIVED: "badge-info",
     F.SHIPPED: "badge-info",
     F.DELIVERED: "badge-info",
     F.COMPLETED: "badge-success",
@@ -90,6 +98,8 @@ def status_label(status, so: SellerOrder | None = None):
     if so is not None:
         if status == F.COMPLETED and rejected_in_full(so):
             return REJECTED_AT_RECEIPT_LABEL
+        if status == F.COMPLETED and so.order.channel == Channel.AGENCY:
+            return AGENCY_COMPLETED_LABEL
         if so.fulfilment_method == FulfilmentMethod.PICKUP and status in PICKUP_LABELS:
             return PICKUP_LABELS[status]
     return STATUS_LABELS[status]

@@ -29,8 +29,9 @@ from bebeli.orders.queries import (
     orders_for,
     seller_orders_for,
 )
-from bebeli.orders.status import ACTOR_LABELS, CHANNEL_LABELS, PAYMENT_LABELS, Actor, status_badge, status_label
 from bebeli.lifecycle import cancel_unpaid, expire_if_overdue
+from bebeli.lifecycle.fulfilment import buyer_steps, seller_step
+from bebeli.orders.status import ACTOR_LABELS, CHANNEL_LABELS, PAYMENT_LABELS, Actor, status_badge, status_label
 from bebeli.sellers.permissions import is_seller_of
 
 
@@ -41,7 +42,6 @@ TEMPLATE_GLOBALS = {
     "payment_status_label": lambda status: PAYMENT_LABELS.get(status, status),
     "channel_label": lambda channel: CHANNEL_LABELS[Channel(channel)],
     "actor_label": lambda kind: ACTOR_LABELS.get(Actor(kind), kind),
-    "endpoint_exists": lambda endpoint: endpoint in current_app.view_functions,
     "order_filter_labels": FILTER_LABELS,
 }
 
@@ -79,7 +79,15 @@ def detail(order_id):
 def _detail(order: Order, viewer: str, **context):
     return render_template("orders/detail.html", order=order, viewer=viewer,
                            events=db.session.scalars(events_for(order)).all(),
-                           shops={so.id: so.shop.name for so in order.seller_orders}, **context)
+                           shops={so.id: so.shop.name for so in order.seller_orders},
+                           steps={so.id: buyer_steps(so) for so in order.seller_orders},
+                           purchase_ids={so.id: _purchase_id(so) for so in order.seller_orders}, **context)
+
+
+def _purchase_id(so: SellerOrder) -> int | None:
+    """An agency order's part is handled on its purchase page (procurement)."""
+    purchase = getattr(so, "agency_purchase", None) if so.order.channel == Channel.AGENCY else None
+    return purchase.id if purchase is not None else None
 
 
 @bp.post("/<id:order_id>/batal")
@@ -170,7 +178,8 @@ def seller_detail(so_id):
     so = _seller_part(so_id)
     events = db.session.scalars(events_for(so.order, so)).all()
     return render_template("orders/seller_detail.html", so=so, events=events, action_form=EmptyForm(),
-                           reject_form=RejectForm(), ship_form=ShipForm())
+                           reject_form=RejectForm(), ship_form=ShipForm(), step=seller_step(so),
+                           purchase_id=_purchase_id(so))
 
 
 def _back_to(so: SellerOrder):

@@ -1,21 +1,19 @@
 """Procurement follows the seller order: a move made through the orders module (cancelled,
-rejected, shipped, completed) is reflected in the agency's stage and budget, inside the
-order's own transaction."""
+rejected, shipped) is reflected in the agency's stage, budget and notices, inside the
+order's own transaction. Only side effects live here; no move is refused here."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from bebeli.audit.services import record
-from bebeli.auth.permissions import is_admin
 from bebeli.db import utcnow
-from bebeli.errors import NotAllowed
 from bebeli.extensions import db
 from bebeli.lifecycle.payment_status import move_payment
-from bebeli.orders.models import Channel, FulfilmentStatus, Order, PaymentStatus
+from bebeli.orders.models import Channel, FulfilmentStatus, PaymentStatus
 from bebeli.orders.status import Actor
 from bebeli.procurement.budget import release_budget_line
-from bebeli.procurement.models import OPEN_STAGES, AgencyPurchase, Stage
+from bebeli.procurement.models import AgencyPurchase, Stage
 from bebeli.procurement.notices import notify
 from bebeli.procurement.queries import purchase_for_seller_order, stages_in
 
@@ -31,27 +29,14 @@ def on_seller_order_transitioned(seller_order, from_status, to_status, actor, no
         follow_seller_order(purchase, from_status, to_status, actor)
 
 
-def _order_payment_status(order_id: int) -> PaymentStatus:
-    # Read from the database: the orders module changes it with an UPDATE in this transaction.
-    return db.session.scalar(db.select(Order.payment_status).where(Order.id == order_id))
-
-
 CLOSING_STATUSES = (F.CANCELLED, F.REJECTED, F.EXPIRED)
 
 
 def follow_seller_order(purchase: AgencyPurchase, from_status: F, to_status: F, actor) -> None:
-    """Keep the agency's side in step with a move made through the orders module, and refuse
-    the moves of the personal channel that would bypass the PPK."""
-    if to_status == F.CANCELLED and from_status == F.PAID and not is_admin(actor):
-        raise NotAllowed(_l("Surat Pesanan yang sudah terbit hanya dapat ditolak penjual "
-                            "atau dibatalkan administrator."))
-    if to_status in CLOSING_STATUSES and _order_payment_status(purchase.order_id) == PaymentStatus.CANCELLED \
-            and any(stage not in (*OPEN_STAGES, Stage.CANCELLED) for stage in stages_in(purchase.order_id)):
-        raise NotAllowed(_l("Sebagian pesanan instansi ini sudah disetujui PPK; batalkan per toko di menu Pengadaan."))
+    """Keep the agency's side in step with a move made through the orders module. It never
+    refuses a move: the agency table (`orders.status`) and the steps themselves do."""
     if to_status in CLOSING_STATUSES:
         _close(purchase, actor)
-    elif to_status == F.COMPLETED and purchase.bast_number is None:
-        raise NotAllowed(_l("Pesanan instansi selesai dengan BAST yang ditandatangani PPK."))
     elif to_status == F.SHIPPED:
         notify([purchase.ppk, purchase.pp], purchase,
                _l("Barang pesanan %(number)s dikirim. PPK memeriksa barang dan menandatangani BAST.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from bebeli.procurement.models import OfferStatus, Stage
+from bebeli.procurement.models import OfferSide, OfferStatus, Stage
 
 STAGE_LABELS = {
     Stage.AWAITING_APPROVAL: _l("Menunggu persetujuan PPK"),
@@ -37,6 +37,16 @@ OFFER_LABELS = {
     OfferStatus.ACCEPTED: _l("disepakati"),
     OfferStatus.COUNTERED: _l("ditawar balik"),
     OfferStatus.DECLINED: _l("ditolak"),
+}
+OFFER_BADGES = {
+    OfferStatus.PENDING: "badge-warning",
+    OfferStatus.ACCEPTED: "badge-success",
+    OfferStatus.COUNTERED: "badge-muted",
+    OfferStatus.DECLINED: "badge-muted",
+}
+OFFER_SIDE_LABELS = {
+    OfferSide.BUYER: _l("usulan Pejabat Pengadaan"),
+    OfferSide.SELLER: _l("tawaran balik penjual"),
 }
 EVENT_KIND_LABELS = {
     "negotiation": _l("Negosiasi harga"),

@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from bebeli.db import TimestampMixin, utcnow
 from bebeli.extensions import db
@@ -139,7 +139,10 @@ class AgencyPurchase(TimestampMixin, db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(index=True)
 
     order = relationship("Order", lazy="joined")
-    seller_order = relationship("SellerOrder", lazy="joined")
+    # The backref lets order pages link an agency order's part to its purchase page without
+    # the orders module importing this one.
+    seller_order = relationship("SellerOrder", lazy="joined",
+                                backref=backref("agency_purchase", uselist=False, lazy="select", viewonly=True))
     agency = relationship("Agency", lazy="joined")
     shop = relationship("Shop", lazy="joined")
     budget_line: Mapped[BudgetLine] = relationship(lazy="joined")

@@ -44,11 +44,25 @@ def actions_for(user, purchase: AgencyPurchase) -> list[str]:
     if can.is_seller_of(user, purchase):
         if stage in OPEN_STAGES and any(o.side == OfferSide.BUYER for o in pending):
             actions.append("answer_offer")
-        if stage == Stage.APPROVED and so.status == F.PAID:
+        if stage == Stage.APPROVED and so.status == F.APPROVED:
             actions.append("answer_sp")
-        if stage == Stage.APPROVED and so.status == F.ACCEPTED:
+        if stage == Stage.APPROVED and so.status == F.SP_ACCEPTED:
             actions.append("ship")
     return actions
+
+
+def page_options_for(user, purchase: AgencyPurchase) -> dict:
+    """What the purchase page offers `user` besides the next steps: whether the PP may still
+    negotiate and withdraw it, and which pending offers are theirs to answer."""
+    open_ = purchase.stage in OPEN_STAGES
+    pp = can.is_pp_of(user, purchase)
+    seller = can.is_seller_of(user, purchase)
+    answerable = {offer.id for offer in purchase.pending_offers if open_ and (
+        (offer.side == OfferSide.BUYER and seller) or (offer.side == OfferSide.SELLER and pp))}
+    counterable = {offer.id for offer in purchase.pending_offers if offer.id in answerable and offer.side == OfferSide.BUYER}
+    return {"negotiate": pp and open_, "withdraw": pp and open_, "answerable_offers": answerable,
+            "counterable_offers": counterable,
+            "return_note": purchase.return_note if purchase.stage == Stage.RETURNED else None}
 
 
 def to_do_for(user, limit: int = 200) -> list[tuple[AgencyPurchase, list[str]]]:

@@ -227,7 +227,7 @@ def approve_purchase(purchase: AgencyPurchase, ppk) -> None:
     if so.ppn_rate_bp != taxes.ppn_rate_bp:  # the rate changed since checkout: the SP's date decides
         so.ppn_rate_bp = taxes.ppn_rate_bp
         _refresh_totals(so)
-    lifecycle.transition(so, F.PAID, actor=ppk, actor_kind=Actor.SYSTEM,
+    lifecycle.transition(so, F.APPROVED, actor=ppk, actor_kind=Actor.SYSTEM,
                       note=str(_l("Disetujui PPK; Surat Pesanan %(sp)s terbit.", sp=purchase.sp_number)))
     db.session.flush()
     record("procurement.approved", actor=ppk, obj=purchase, sp=purchase.sp_number, amount=taxes.gross_amount,
@@ -286,7 +286,8 @@ def _require_seller(purchase: AgencyPurchase, seller) -> None:
 
 def accept_sp(purchase: AgencyPurchase, seller) -> None:
     _require_seller(purchase, seller)
-    lifecycle.accept_seller_order(purchase.seller_order, seller)
+    lifecycle.transition(purchase.seller_order, F.SP_ACCEPTED, actor=seller, actor_kind=Actor.SELLER,
+                         note=str(_l("Surat Pesanan %(sp)s diterima penjual.", sp=purchase.sp_number)))
     record("procurement.sp_accepted", actor=seller, obj=purchase, sp=purchase.sp_number)
     notify([purchase.pp, purchase.ppk], purchase, _l("Penjual menerima Surat Pesanan %(sp)s.", sp=purchase.sp_number))
 
@@ -319,7 +320,7 @@ def sign_bast(purchase: AgencyPurchase, ppk, *, rejected: dict[int, int], note: 
                 bast_number=_document_number("BAST", purchase, today),
                 invoice_number=_document_number("INV", purchase, today),
                 bast_note=(note or "").strip() or None)
-    lifecycle.confirm_receipt(so, ppk, rejected=rejected, note=note)
+    lifecycle.record_bast_receipt(so, ppk, rejected=rejected, note=note)
     taxes = taxes_for(so, purchase.sp_date, accepted_only=True)
     release_budget_line(purchase.budget_line, purchase.charged_amount - taxes.gross_amount)
     purchase.charged_amount = taxes.gross_amount
@@ -369,13 +370,15 @@ def record_payment(purchase: AgencyPurchase, treasurer, *, paid_on: date, refere
     db.session.add(payment)
     db.session.flush()
     ledger.record_outside_payment(purchase.seller_order, payment.id, amount, reference=reference)
-    if purchase.paid_amount == purchase.net_amount:
-        _move_stage(purchase, (Stage.RECEIVED,), Stage.PAID, paid_at=utcnow())
-        _settle_order(purchase.order, reference, treasurer)
-    db.session.flush()
     lifecycle.record_event(purchase.seller_order, order_id=purchase.order_id, actor=treasurer, actor_kind=Actor.BUYER,
                  kind="payment", note=str(_l("Bendahara membayar %(amount)s (ref. %(ref)s, %(day)s).",
                                              amount=rupiah(amount), ref=reference, day=day_text(paid_on))))
+    if purchase.paid_amount == purchase.net_amount:  # paid in full: the order is finished
+        _move_stage(purchase, (Stage.RECEIVED,), Stage.PAID, paid_at=utcnow())
+        lifecycle.transition(purchase.seller_order, F.COMPLETED, actor=treasurer, actor_kind=Actor.SYSTEM,
+                             note=str(_l("Dibayar lunas oleh bendahara.")))
+        _settle_order(purchase.order, reference, treasurer)
+    db.session.flush()
     record("procurement.paid", actor=treasurer, obj=purchase, amount=amount, reference=reference,
            paid_on=paid_on.isoformat())
     notify([_seller(purchase), purchase.pp], purchase,

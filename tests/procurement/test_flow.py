@@ -55,7 +55,7 @@ def test_full_flow_with_negotiation_rejected_items_and_payment(setup):
     services.approve_purchase(purchase, t.ppk)
     db.session.commit()
     _fresh(purchase, line, so)
-    assert purchase.stage == Stage.APPROVED and so.status == F.PAID
+    assert purchase.stage == Stage.APPROVED and so.status == F.APPROVED
     assert purchase.sp_number.startswith(f"SP-{t.agency.code}-{jakarta_today().year}-")
     assert line.used_amount == purchase.charged_amount == 10_545_000
     assert (purchase.dpp_amount, purchase.ppn_amount, purchase.pph22_amount, purchase.ppn_withheld_amount,
@@ -73,7 +73,7 @@ def test_full_flow_with_negotiation_rejected_items_and_payment(setup):
     services.sign_bast(purchase, t.ppk, rejected={so.lines[0].id: 2}, note="2 rim basah")
     db.session.commit()
     _fresh(purchase, line, so)
-    assert purchase.stage == Stage.RECEIVED and so.status == F.COMPLETED
+    assert purchase.stage == Stage.RECEIVED and so.status == F.RECEIVED
     assert (purchase.dpp_amount, purchase.ppn_amount, purchase.gross_amount, purchase.pph22_amount,
             purchase.net_amount) == (7_600_000, 836_000, 8_436_000, 114_000, 7_486_000)
     assert line.used_amount == 8_436_000
@@ -85,13 +85,15 @@ def test_full_flow_with_negotiation_rejected_items_and_payment(setup):
     services.record_payment(purchase, t.treasurer, paid_on=jakarta_today(), reference="SP2D-0001/2026",
                             amount=7_000_000)
     db.session.commit()
-    _fresh(purchase)
+    _fresh(purchase, so)
     assert purchase.stage == Stage.RECEIVED and purchase.outstanding_amount == 486_000
+    assert so.status == F.RECEIVED                                   # paid in part: not finished yet
     services.record_payment(purchase, t.treasurer, paid_on=jakarta_today(), reference="SP2D-0002/2026",
                             amount=486_000)
     db.session.commit()
-    _fresh(purchase, so.order)
+    _fresh(purchase, so, so.order)
     assert purchase.stage == Stage.PAID and so.order.payment_status == PaymentStatus.PAID
+    assert so.status == F.COMPLETED and so.completed_at is not None
 
     kinds = [e.kind for e in db.session.scalars(db.select(OrderEvent).where(OrderEvent.seller_order_id == so.id))]
     assert {"negotiation", "approval", "document", "payment", "status"} <= set(kinds)

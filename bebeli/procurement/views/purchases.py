@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from bebeli.auth.models import Role
@@ -19,8 +18,7 @@ from bebeli.forms import EmptyForm
 from bebeli.handler import perform
 from bebeli.ids import id_arg, page_arg
 from bebeli.money import rupiah
-from bebeli.orders.models import FulfilmentMethod, FulfilmentStatus, OrderEvent
-from bebeli.orders.status import status_label
+from bebeli.orders.models import FulfilmentMethod, OrderEvent
 from bebeli.orders.totals import offered_methods
 from bebeli.procurement import bp, budget, documents, flags, labels, monitoring, queries, services
 from bebeli.procurement import checkout as agency_checkout
@@ -32,20 +30,11 @@ from bebeli.procurement.views.setup import SETUP_ROLES
 from bebeli.sellers.permissions import is_seller_of
 
 INBOX_ROLES = ("pp", "ppk", "bendahara", "seller", "agency_admin", "admin")
-# In this channel the PPK's approval, not a payment, hands the order to the seller.
-APPROVED_LABEL = _l("Disetujui PPK, menunggu penjual")
-
-
-def agency_status_label(status, so=None):
-    """A seller order's status in this channel (pickup and refusals read as everywhere else)."""
-    return APPROVED_LABEL if FulfilmentStatus(status) == FulfilmentStatus.PAID else status_label(status, so)
-
-
 @bp.app_context_processor
 def _procurement_rules():
     return {**TEMPLATE_RULES, "stage_labels": labels.STAGE_LABELS, "stage_badges": labels.STAGE_BADGES,
             "action_labels": labels.ACTION_LABELS, "offer_labels": labels.OFFER_LABELS,
-            "agency_status_label": agency_status_label,
+            "offer_badges": labels.OFFER_BADGES, "offer_side_labels": labels.OFFER_SIDE_LABELS,
             "event_kind_labels": labels.EVENT_KIND_LABELS,
             "procurement_admin_panel": monitoring.admin_panel}
 
@@ -155,12 +144,13 @@ def detail(purchase_id):
                                 .order_by(OrderEvent.id.desc())).all()
     warnings = [] if is_seller_of(current_user, purchase) else flags.self_dealing_for([purchase])
     notes = {name: NoteForm(prefix=name, formdata=None) for name in NOTE_STEPS}
-    counter_forms = {offer.id: CounterForm(prefix=f"offer{offer.id}", formdata=None)
-                     for offer in purchase.pending_offers}
+    options = queries.page_options_for(current_user, purchase)
+    counter_forms = {offer_id: CounterForm(prefix=f"offer{offer_id}", formdata=None)
+                     for offer_id in options["counterable_offers"]}
     return render_template(
         "procurement/detail.html", purchase=purchase, so=so, events=events, warnings=warnings,
         actions=queries.actions_for(current_user, purchase), offer_form=offer_form(so.lines),
-        notes=notes, counter_forms=counter_forms,
+        notes=notes, counter_forms=counter_forms, options=options,
     )
 
 
