@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from bebeli.auth.homes import ROLE_LABELS
 from bebeli.auth.models import Role
@@ -14,6 +15,7 @@ from bebeli.catalog.queries import category_tree, newest_products, popular_produ
 from bebeli.extensions import limiter
 from bebeli.main import bp
 from bebeli.observability import readiness_checks
+from bebeli.quotas.home import home_panel
 from bebeli.urls import safe_next
 
 
@@ -65,7 +67,7 @@ def home():
         return render_template("catalog/_home.html", tree=category_tree(), newest=newest_products(12),
                                popular=popular_products(8))
 
-    return render_template("main/home.html", catalog_html=cached_fragment("home", catalog))
+    return render_template("main/home.html", catalog_html=cached_fragment("home", catalog), **home_panel(current_user))
 
 
 @bp.get("/bahasa/<code>")
@@ -95,8 +97,6 @@ def readyz():
 
 @bp.app_context_processor
 def inject_navigation():
-    from flask_login import current_user
-
     from bebeli.auth.permissions import TEMPLATE_RULES
 
     # Called by the page layout only: fragments and mail rendered with render_template skip it.

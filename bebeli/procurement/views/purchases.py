@@ -22,7 +22,7 @@ from bebeli.money import rupiah
 from bebeli.orders.models import FulfilmentMethod, FulfilmentStatus, OrderEvent
 from bebeli.orders.status import status_label
 from bebeli.orders.totals import offered_methods
-from bebeli.procurement import bp, budget, documents, flags, labels, monitoring, queries, services
+from bebeli.procurement import bp, budget, documents, flags, labels, queries, services
 from bebeli.procurement import checkout as agency_checkout
 from bebeli.procurement import receivers  # noqa: F401  (connects the signal receivers)
 from bebeli.procurement.forms import AgencyCheckoutForm, CounterForm, NoteForm, PaymentForm, bast_form, offer_form
@@ -47,8 +47,7 @@ def _procurement_rules():
     return {**TEMPLATE_RULES, "stage_labels": labels.STAGE_LABELS, "stage_badges": labels.STAGE_BADGES,
             "action_labels": labels.ACTION_LABELS, "offer_labels": labels.OFFER_LABELS,
             "agency_status_label": agency_status_label,
-            "event_kind_labels": labels.EVENT_KIND_LABELS,
-            "procurement_admin_panel": monitoring.admin_panel}
+            "event_kind_labels": labels.EVENT_KIND_LABELS}
 
 
 def _purchase(purchase_id) -> AgencyPurchase:
