@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import contains_eager, defer, joinedload, lazyload
 from werkzeug.routing import BuildError
 
-from bebeli.auth.permissions import get_or_404, is_admin, role_required
+from bebeli.auth.permissions import BUYER_ROLES, get_or_404, is_admin, role_required
 from bebeli.catalog import bp
 from bebeli.catalog.cache import cached_fragment, cached_page
 from bebeli.catalog.forms import (
@@ -147,7 +147,7 @@ def _optional_url(endpoint: str, **values) -> str | None:
 
 def _may_buy(user) -> bool:
     """Buyers and procurement officials buy; anonymous visitors are asked to log in first."""
-    return not user.is_authenticated or user.has_role("buyer", "pp")
+    return not user.is_authenticated or user.has_role(*BUYER_ROLES)
 
 
 @lru_cache(maxsize=1)
