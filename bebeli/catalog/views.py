@@ -37,7 +37,7 @@ from bebeli.forms import EmptyForm
 from bebeli.handler import perform
 from bebeli.ids import id_arg, page_arg
 from bebeli.regions import kecamatan_choices
-from bebeli.sellers.models import Shop, ShopStatus
+from bebeli.sellers.models import Shop
 from bebeli.sellers.permissions import own_shop_or_404, owns_shop
 from bebeli.sellers.services import valid_certificates
 from bebeli.storage import file_response, file_view_policy, get_storage
@@ -130,7 +130,7 @@ def category(slug):
 @cached_page(shares_frame=True)
 def shop(slug):
     found = db.first_or_404(db.select(Shop).where(Shop.slug == slug))
-    if found.status != ShopStatus.VERIFIED and not (owns_shop(current_user, found) or is_admin(current_user)):
+    if not found.is_visible and not (owns_shop(current_user, found) or is_admin(current_user)):
         abort(404)
     return _listing("catalog/_shop_content.html", found.name, shop=found)
 
