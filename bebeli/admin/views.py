@@ -8,6 +8,7 @@ from bebeli.auth.models import User
 from bebeli.auth.permissions import role_required
 from bebeli.directory.models import Agency, AsnProfile
 from bebeli.extensions import db
+from bebeli.procurement.monitoring import admin_panel
 
 
 @bp.get("/")
@@ -19,7 +20,11 @@ def dashboard():
         "asn": db.session.scalar(db.select(func.count(AsnProfile.id)).where(AsnProfile.is_active)),
     }
     recent = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)).all()
-    return render_template("admin/dashboard.html", counts=counts, recent=recent, admin_links=admin_links())
+    links = admin_links()
+    # The agency channel's panel, in a build that has its monitoring screen.
+    panel = admin_panel() if "procurement.monitoring" in dict(links) else None
+    return render_template("admin/dashboard.html", counts=counts, recent=recent, admin_links=links,
+                           procurement_panel=panel)
 
 
 def admin_links() -> list[tuple[str, object]]:

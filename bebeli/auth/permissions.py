@@ -35,15 +35,20 @@ def role_required(*roles: Role | str):
     return decorator
 
 
+def signed_in(user) -> bool:
+    """A real account is signed in (not None, not the anonymous user)."""
+    return bool(user and user.is_authenticated)
+
+
 def is_admin(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.ADMIN))
+    return signed_in(user) and user.has_role(Role.ADMIN)
 
 
 def managed_agency_ids(user) -> set[int] | None:
     """Agencies whose directory `user` may manage: None means all (admin)."""
     if is_admin(user):
         return None
-    if user and user.is_authenticated:
+    if signed_in(user):
         return user.agency_ids(Role.AGENCY_ADMIN)
     return set()
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import contains_eager, defer, joinedload, lazyload
 from werkzeug.routing import BuildError
 
-from bebeli.auth.permissions import get_or_404, is_admin, role_required
+from bebeli.auth.permissions import BUYER_ROLES, get_or_404, is_admin, role_required
 from bebeli.catalog import bp
 from bebeli.catalog.cache import cached_fragment, cached_page
 from bebeli.catalog.forms import (
@@ -37,7 +37,7 @@ from bebeli.forms import EmptyForm
 from bebeli.handler import perform
 from bebeli.ids import id_arg, page_arg
 from bebeli.regions import kecamatan_choices
-from bebeli.sellers.models import Shop, ShopStatus
+from bebeli.sellers.models import Shop
 from bebeli.sellers.permissions import own_shop_or_404, owns_shop
 from bebeli.sellers.services import valid_certificates
 from bebeli.storage import file_response, file_view_policy, get_storage
@@ -130,7 +130,7 @@ def category(slug):
 @cached_page(shares_frame=True)
 def shop(slug):
     found = db.first_or_404(db.select(Shop).where(Shop.slug == slug))
-    if found.status != ShopStatus.VERIFIED and not (owns_shop(current_user, found) or is_admin(current_user)):
+    if not found.is_visible and not (owns_shop(current_user, found) or is_admin(current_user)):
         abort(404)
     return _listing("catalog/_shop_content.html", found.name, shop=found)
 
@@ -147,7 +147,7 @@ def _optional_url(endpoint: str, **values) -> str | None:
 
 def _may_buy(user) -> bool:
     """Buyers and procurement officials buy; anonymous visitors are asked to log in first."""
-    return not user.is_authenticated or user.has_role("buyer", "pp")
+    return not user.is_authenticated or user.has_role(*BUYER_ROLES)
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from bebeli.auth.models import Role, User
+from bebeli.auth.models import User
 from bebeli.directory.import_files import read_table
 from bebeli.directory.importer import CREATE, INVALID, SAME, UPDATE, apply_plan, plan_import
+from bebeli.directory.permissions import MANAGER_ROLES
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 
@@ -19,7 +20,7 @@ def _actor(email: str | None) -> User | None:
     if not email:
         return None
     user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.has_role(Role.ADMIN, Role.AGENCY_ADMIN):
+    if user is None or not user.has_role(*MANAGER_ROLES):
         raise click.ClickException(f"{email} is not an admin or agency admin account")
     return user
 

@@ -7,12 +7,15 @@ bebeli.auth.permissions (the login and navigation use them too) and are re-expor
 from __future__ import annotations
 
 from bebeli.auth.models import Role
-from bebeli.auth.permissions import can_manage_agency, can_manage_asn, is_admin, managed_agency_ids
+from bebeli.auth.permissions import can_manage_agency, can_manage_asn, is_admin, managed_agency_ids, signed_in
 
 __all__ = [
-    "TEMPLATE_RULES", "can_change_login_email", "can_edit_agencies", "can_manage_agency", "can_manage_asn",
-    "can_use_import_batch", "managed_agency_ids",
+    "MANAGER_ROLES", "TEMPLATE_RULES", "can_change_login_email", "can_edit_agencies", "can_manage_agency",
+    "can_manage_asn", "can_use_import_batch", "managed_agency_ids",
 ]
+
+# Who manages the directory (each within their scope): the web screens and the import command.
+MANAGER_ROLES = (Role.ADMIN.value, Role.AGENCY_ADMIN.value)
 
 
 def can_edit_agencies(user) -> bool:
@@ -29,7 +32,7 @@ def can_change_login_email(actor, account_roles) -> bool:
 
 def can_use_import_batch(user, batch) -> bool:
     """A preview belongs to the person who uploaded it."""
-    return bool(user and user.is_authenticated and batch.created_by_id == user.id)
+    return signed_in(user) and batch.created_by_id == user.id
 
 
 TEMPLATE_RULES = {

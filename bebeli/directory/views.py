@@ -26,7 +26,7 @@ from bebeli.directory.importer import (
     stage_import,
 )
 from bebeli.directory.models import Agency, AgencyKind, AsnImportBatch, AsnProfile, Echelon
-from bebeli.directory.permissions import TEMPLATE_RULES, can_manage_asn, can_use_import_batch
+from bebeli.directory.permissions import MANAGER_ROLES, TEMPLATE_RULES, can_manage_asn, can_use_import_batch
 from bebeli.directory.services import (
     AsnFilters,
     active_asn_counts,
@@ -46,8 +46,6 @@ from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
 from bebeli.ids import id_arg, page_arg
-
-MANAGERS = ("admin", "agency_admin")
 
 
 @bp.context_processor
@@ -110,7 +108,7 @@ def _set_active(service, target, active: bool, message: str, next_url: str):
 # ---------------------------------------------------------------------------------------------
 
 @bp.get("/", endpoint="asn_list")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def asn_list():
     filters = AsnFilters(
         q=_search_text(), agency_id=_arg_int("agency_id"),
@@ -125,7 +123,7 @@ def asn_list():
 
 
 @bp.route("/asn/baru", methods=["GET", "POST"], endpoint="asn_new")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def asn_new():
     form = AsnForm(agencies=assignable_agencies(current_user), agency_id=_arg_int("agency_id"))
     if form.validate_on_submit():
@@ -138,7 +136,7 @@ def asn_new():
 
 
 @bp.get("/asn/<id:asn_id>", endpoint="asn_detail")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def asn_detail(asn_id):
     asn = get_or_404(AsnProfile, asn_id, check=can_manage_asn)
     history = db.session.scalars(
@@ -148,7 +146,7 @@ def asn_detail(asn_id):
 
 
 @bp.route("/asn/<id:asn_id>/ubah", methods=["GET", "POST"], endpoint="asn_edit")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def asn_edit(asn_id):
     asn = get_or_404(AsnProfile, asn_id, check=can_manage_asn)
     form = AsnForm(obj=asn, name=asn.user.name, email=asn.user.email, agencies=assignable_agencies(current_user))
@@ -166,13 +164,13 @@ def _toggle_asn(asn_id: int, active: bool, message: str):
 
 
 @bp.post("/asn/<id:asn_id>/nonaktifkan", endpoint="asn_deactivate")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def asn_deactivate(asn_id):
     return _toggle_asn(asn_id, False, _("ASN dinonaktifkan."))
 
 
 @bp.post("/asn/<id:asn_id>/aktifkan", endpoint="asn_activate")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def asn_activate(asn_id):
     return _toggle_asn(asn_id, True, _("ASN diaktifkan kembali."))
 
@@ -182,7 +180,7 @@ def asn_activate(asn_id):
 # ---------------------------------------------------------------------------------------------
 
 @bp.get("/opd/", endpoint="agency_list")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def agency_list():
     status = request.args.get("status", "aktif")
     stmt = search_agencies(current_user, q=_search_text(), kind=_arg_enum(AgencyKind, "kind"), status=status)
@@ -248,7 +246,7 @@ def agency_activate(agency_id):
 # ---------------------------------------------------------------------------------------------
 
 @bp.route("/impor", methods=["GET", "POST"], endpoint="import_asn")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def import_asn():
     form = ImportForm()
     status = 200
@@ -274,7 +272,7 @@ def import_asn():
 
 
 @bp.get("/impor/templat.<fmt>", endpoint="import_template")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def import_template(fmt):
     if fmt == "csv":
         body, mimetype = template_csv(), "text/csv; charset=utf-8"
@@ -316,7 +314,7 @@ def _closed_batch_redirect(batch: AsnImportBatch):
 
 
 @bp.get("/impor/<id:batch_id>", endpoint="import_preview")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def import_preview(batch_id):
     batch = _open_batch(batch_id)
     if closed := _closed_batch_redirect(batch):
@@ -332,7 +330,7 @@ def import_preview(batch_id):
 
 
 @bp.post("/impor/<id:batch_id>/konfirmasi", endpoint="import_confirm")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def import_confirm(batch_id):
     batch = _open_batch(batch_id)
     if closed := _closed_batch_redirect(batch):
@@ -355,7 +353,7 @@ def import_confirm(batch_id):
 
 
 @bp.post("/impor/<id:batch_id>/batal", endpoint="import_cancel")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def import_cancel(batch_id):
     batch = _open_batch(batch_id)
     if closed := _closed_batch_redirect(batch):

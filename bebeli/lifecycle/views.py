@@ -26,6 +26,7 @@ from bebeli.orders.permissions import is_buyer_of
 from bebeli.orders.totals import quote_checkout
 from bebeli.payments.gateway import SimulatedGateway, WebhookMalformed, WebhookRejected, get_gateway
 from bebeli.payments.models import Payment
+from bebeli.quotas.home import checkout_room
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,8 @@ def checkout():
     quote = quote_checkout(review.groups, methods_by_shop(form.shops))
     form.quoted_total.data = str(quote.totals.total_amount)
     return render_template("lifecycle/checkout.html", form=form, review=review, office=office, quote=quote,
-                           method_labels=METHOD_LABELS, entries=form.entries_by_shop())
+                           method_labels=METHOD_LABELS, entries=form.entries_by_shop(),
+                           **checkout_room(current_user))
 
 
 # --- payment ---------------------------------------------------------------------------------

@@ -5,15 +5,18 @@ from dataclasses import dataclass
 
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from bebeli.auth.homes import ROLE_LABELS
 from bebeli.auth.models import Role
+from bebeli.auth.permissions import BUYER_ROLES, signed_in
 
 from bebeli.catalog.cache import cached_fragment, cached_page
 from bebeli.catalog.queries import category_tree, newest_products, popular_products
 from bebeli.extensions import limiter
 from bebeli.main import bp
 from bebeli.observability import readiness_checks
+from bebeli.quotas.home import home_panel
 from bebeli.urls import safe_next
 
 
@@ -21,15 +24,15 @@ from bebeli.urls import safe_next
 class NavLink:
     endpoint: str
     label: object
-    roles: tuple[Role, ...] = ()  # empty: everyone (signed in or not)
+    roles: tuple[Role | str, ...] = ()  # empty: everyone (signed in or not)
     anonymous_only: bool = False
 
 
 NAV_LINKS: list[NavLink] = [
     NavLink("main.home", _l("Beranda")),
     NavLink("catalog.search", _l("Katalog")),
-    NavLink("cart.view", _l("Keranjang"), (Role.BUYER, Role.PP)),
-    NavLink("orders.index", _l("Pesanan Saya"), (Role.BUYER, Role.PP)),
+    NavLink("cart.view", _l("Keranjang"), BUYER_ROLES),
+    NavLink("orders.index", _l("Pesanan Saya"), BUYER_ROLES),
     NavLink("sellers.dashboard", _l("Toko Saya"), (Role.SELLER,)),
     NavLink("orders.seller_index", _l("Pesanan Masuk"), (Role.SELLER,)),
     NavLink("procurement.inbox", _l("Pengadaan"), (Role.PP, Role.PPK, Role.TREASURER, Role.SELLER, Role.AGENCY_ADMIN)),
@@ -43,11 +46,11 @@ NAV_LINKS: list[NavLink] = [
 
 def nav_links_for(user) -> list[dict]:
     links = []
-    signed_in = bool(user and user.is_authenticated)
+    user_signed_in = signed_in(user)
     for link in NAV_LINKS:
-        if link.anonymous_only and signed_in:
+        if link.anonymous_only and user_signed_in:
             continue
-        if link.roles and not (signed_in and user.has_role(*link.roles)):
+        if link.roles and not (user_signed_in and user.has_role(*link.roles)):
             continue
         href = url_for(link.endpoint)
         active = request.endpoint == link.endpoint or (
@@ -65,7 +68,7 @@ def home():
         return render_template("catalog/_home.html", tree=category_tree(), newest=newest_products(12),
                                popular=popular_products(8))
 
-    return render_template("main/home.html", catalog_html=cached_fragment("home", catalog))
+    return render_template("main/home.html", catalog_html=cached_fragment("home", catalog), **home_panel(current_user))
 
 
 @bp.get("/bahasa/<code>")
@@ -95,8 +98,6 @@ def readyz():
 
 @bp.app_context_processor
 def inject_navigation():
-    from flask_login import current_user
-
     from bebeli.auth.permissions import TEMPLATE_RULES
 
     # Called by the page layout only: fragments and mail rendered with render_template skip it.

@@ -18,9 +18,9 @@ from bebeli.extensions import db
 from bebeli.identity import IdentityError, normalize_phone
 from bebeli.notifications.services import notify, request_context
 from bebeli.procurement.models import OfficialDeclaration
+from bebeli.procurement.permissions import OFFICIAL_ROLES
 from bebeli.sellers.models import Shop
 
-OFFICIAL_ROLES = (Role.PP, Role.PPK, Role.TREASURER)
 ROLE_LABELS = {
     Role.PP: _l("Pejabat Pengadaan"),
     Role.PPK: _l("Pejabat Pembuat Komitmen (PPK)"),

@@ -20,8 +20,6 @@ from bebeli.auth.models import User
 from bebeli.catalog.models import Category
 from bebeli.directory.models import Agency, AsnProfile
 from bebeli.ids import page_arg
-# One ASN's reports live in quotas/asn_reports.py; quotas/views.py still reads them here.
-from bebeli.quotas.asn_reports import asn_purchases, history  # noqa: F401
 from bebeli.quotas.models import QuotaReminder, QuotaSpend
 from bebeli.quotas.obligations import Scope, agency_figures, last_months, obligations
 from bebeli.sqlfuncs import greatest, int_sum

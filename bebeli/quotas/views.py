@@ -2,26 +2,21 @@
 exemptions, and an ASN's own history."""
 from __future__ import annotations
 
-from datetime import timedelta
-from threading import Lock
-
-from cachetools import TTLCache
-
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_number
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from bebeli.auth.permissions import get_or_404, role_required
-from bebeli.dates import month_start, parse_month
+from bebeli.dates import parse_month
 from bebeli.directory.models import Agency, AsnProfile
 from bebeli.directory.services import agencies_for
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.ids import page_arg
 from bebeli.money import percent, rupiah
-from bebeli.quotas import bp, charts, exports, reports, services
+from bebeli.quotas import asn_reports, bp, charts, exports, reports, services
 from bebeli.quotas.forms import (
     ECHELON_LABELS,
     MINIMUM_LABELS,
@@ -45,38 +40,6 @@ MONITORS = ("admin", "agency_admin")
 # --- template helpers ----------------------------------------------------------------------------
 
 bp.add_app_template_filter(format_number, "grouped")  # 12.345 (Indonesian digit grouping)
-
-
-# The closed months on an ASN's home page change only when a late refund reaches back into
-# one, so each worker keeps them for QUOTA_HOME_HISTORY_SECONDS: the home page then computes
-# only the open month (the full history page, /kuota/saya, always computes afresh).
-_home_history: dict[int, TTLCache] = {}  # by lifetime in seconds: one cache in practice
-_home_history_lock = Lock()
-
-
-def quota_history_for(user, months: int = 5) -> list[dict]:
-    """The ASN's `months` months before this one, newest first, for their home page."""
-    current = parse_month(None)
-    seconds = current_app.config["QUOTA_HOME_HISTORY_SECONDS"]
-    key = (user.id, current, months)
-    if seconds:
-        with _home_history_lock:
-            cache = _home_history.setdefault(seconds, TTLCache(maxsize=20_000, ttl=seconds))
-            rows = cache.get(key)
-        if rows is not None:
-            return rows
-    previous = month_start(current - timedelta(days=1))
-    rows = reports.history(previous, Scope(user_id=user.id), months=months).rows
-    if seconds:
-        with _home_history_lock:
-            cache[key] = rows
-    return rows
-
-
-@bp.app_context_processor
-def quota_helpers():
-    return {"quota_progress_for": services.progress_for, "quota_room_for": services.quota_room_for,
-            "quota_history_for": quota_history_for}
 
 
 def _charts(dashboard: reports.Dashboard) -> dict:
@@ -159,8 +122,8 @@ def _asn_page(asn: AsnProfile, month, form: ExemptionForm) -> dict:
                                     .order_by(QuotaExemption.starts_on.desc())).all()
     return {
         "asn": asn, "month": month, "form": form, "exemptions": exemptions, "reason_labels": REASON_LABELS,
-        "purchases": reports.asn_purchases(month, asn.user_id),
-        "history": reports.history(month, Scope(asn_id=asn.id)),
+        "purchases": asn_reports.asn_purchases(month, asn.user_id),
+        "history": asn_reports.history(month, Scope(asn_id=asn.id)),
     }
 
 
@@ -220,8 +183,8 @@ def export(name: str, fmt: str):
     filters = [(_("Bulan"), month.strftime("%Y-%m"))]
     if request.args.get("asn"):
         asn = get_or_404(AsnProfile, request.args["asn"], check=can_view_asn_quota)
-        tables = {"pembelian": lambda: reports.asn_purchases(month, asn.user_id),
-                  "riwayat": lambda: reports.history(month, Scope(asn_id=asn.id))}
+        tables = {"pembelian": lambda: asn_reports.asn_purchases(month, asn.user_id),
+                  "riwayat": lambda: asn_reports.history(month, Scope(asn_id=asn.id))}
         table = tables[name]() if name in tables else None
         filters.append((_("ASN"), f"{asn.user.name} ({asn.nip})"))
         suffix = asn.nip
@@ -298,5 +261,5 @@ def my_history():
         abort(404)
     month = parse_month(request.args.get("bulan"))
     return render_template("quotas/mine.html", month=month,
-                           history=reports.history(month, Scope(user_id=current_user.id)),
-                           purchases=reports.asn_purchases(month, current_user.id))
+                           history=asn_reports.history(month, Scope(user_id=current_user.id)),
+                           purchases=asn_reports.asn_purchases(month, current_user.id))

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from bebeli.auth.permissions import is_admin
+from bebeli.auth.permissions import is_admin, signed_in
 from bebeli.sellers.models import Shop
 from bebeli.sellers.services import shop_for_owner
 
 
 def owns_shop(user, shop) -> bool:
-    return bool(user and user.is_authenticated and shop is not None and shop.owner_id == user.id)
+    return signed_in(user) and shop is not None and shop.owner_id == user.id
 
 
 def is_seller_of(user, thing) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from bebeli.dates import JAKARTA, jakarta_today, month_start
 from bebeli.directory.models import Echelon
 from bebeli.extensions import db
-from bebeli.quotas import reports, services
+from bebeli.quotas import asn_reports, reports, services
 from bebeli.quotas.models import ExemptionReason
 from bebeli.quotas.obligations import EVERYONE, Scope
 from tests.factories import AgencyFactory, AsnFactory, ProductFactory
@@ -68,7 +68,7 @@ def test_each_month_keeps_its_own_purchases_and_exemptions(ctx, frozen):
     if frozen:
         freeze_last_month()
     days, current_days = (current - previous).days, monthrange(current.year, current.month)[1]
-    rows = {r["month"]: (r["minimum"], r["counted"]) for r in reports.history(current, Scope(user_id=asn.user_id),
+    rows = {r["month"]: (r["minimum"], r["counted"]) for r in asn_reports.history(current, Scope(user_id=asn.user_id),
                                                                               months=2).rows}
     expected = {previous: (MINIMUM * (days - 10) + days // 2) // days,
                 current: (MINIMUM * (current_days - 3) + current_days // 2) // current_days}
@@ -94,7 +94,7 @@ def test_an_agency_sees_only_its_own_people(ctx, which):
         assert [r["agency"] for r in board.tables["perangkat-daerah"].rows] == ["Dinas Rumah"]
         assert [r["name"] for r in board.tables["di-bawah-minimum"].rows] == ["Rina Rumahan"]
         assert [r["name"] for r in reports.agency_members(month, scope)[0].rows] == ["Rina Rumahan"]
-        history = reports.history(month, Scope(user_id=mine.user_id), months=1).rows
+        history = asn_reports.history(month, Scope(user_id=mine.user_id), months=1).rows
         assert [(r["minimum"], r["counted"]) for r in history] == [(MINIMUM, 10_000)]
 
 

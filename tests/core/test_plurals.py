@@ -111,8 +111,7 @@ def test_the_asn_progress_counts_the_days_left(app):
     def progress(days_left):
         q = SimpleNamespace(month=date(2026, 11, 1), minimum=50_000, counted=20_000, left=30_000, days_left=days_left,
                             reserved=0, ceiling=None, room=None)
-        return render_template("quotas/_asn_progress.html", quota_progress_for=lambda user: q,
-                               quota_history_for=lambda user: [])
+        return render_template("quotas/_asn_progress.html", quota_progress=q, quota_history=[])
 
     with language(app, "en"):
         assert "1 day left this month." in progress(1)

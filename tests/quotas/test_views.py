@@ -212,10 +212,10 @@ def test_asn_sees_this_month_and_their_history(client, ctx):
 
 
 def test_home_keeps_closed_months_a_while_but_never_the_open_month(app, client, ctx, monkeypatch):
-    from bebeli.quotas import views
+    from bebeli.quotas import home
 
     monkeypatch.setitem(app.config, "QUOTA_HOME_HISTORY_SECONDS", 300)
-    monkeypatch.setattr(views, "_home_history", {})
+    monkeypatch.setattr(home, "_home_history", {})
     policy()
     asn = AsnFactory()
     now = datetime.now(timezone.utc)

@@ -20,7 +20,7 @@ from bebeli.ids import id_arg, page_arg
 from bebeli.money import rupiah
 from bebeli.orders.models import FulfilmentMethod, OrderEvent
 from bebeli.orders.totals import offered_methods
-from bebeli.procurement import bp, budget, documents, flags, labels, monitoring, queries, services
+from bebeli.procurement import bp, budget, documents, flags, labels, queries, services
 from bebeli.procurement import checkout as agency_checkout
 from bebeli.procurement.forms import AgencyCheckoutForm, CounterForm, NoteForm, PaymentForm, bast_form, offer_form
 from bebeli.procurement.models import AgencyPurchase, PriceOffer, Stage
@@ -35,8 +35,7 @@ def _procurement_rules():
     return {**TEMPLATE_RULES, "stage_labels": labels.STAGE_LABELS, "stage_badges": labels.STAGE_BADGES,
             "action_labels": labels.ACTION_LABELS, "offer_labels": labels.OFFER_LABELS,
             "offer_badges": labels.OFFER_BADGES, "offer_side_labels": labels.OFFER_SIDE_LABELS,
-            "event_kind_labels": labels.EVENT_KIND_LABELS,
-            "procurement_admin_panel": monitoring.admin_panel}
+            "event_kind_labels": labels.EVENT_KIND_LABELS}
 
 
 def _purchase(purchase_id) -> AgencyPurchase:
