@@ -23,7 +23,7 @@ from bebeli.db import utcnow
 from bebeli.extensions import db
 from bebeli.settlement.ledger import Balance, balance_of
 from bebeli.settlement.models import EntryKind, LedgerEntry, Payout, PayoutBatch, PayoutStatus
-from bebeli.sqlfuncs import int_sum
+from bebeli.sqlfuncs import int_sum, jakarta_day_number
 
 KIND_LABELS = {
     EntryKind.SALE: _l("Penjualan"),
@@ -96,10 +96,7 @@ class Overview:
 
 def pending_releases(shop_id: int, now: datetime) -> list[PendingRelease]:
     """What is still held, by the Jakarta day it becomes available (one row per day)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        day = sa.func.date(sa.func.timezone("Asia/Jakarta", LedgerEntry.available_at))
-    else:
-        day = sa.func.date(LedgerEntry.available_at, "+7 hours")
+    day = jakarta_day_number(LedgerEntry.available_at)
     rows = db.session.execute(
         sa.select(sa.func.max(LedgerEntry.available_at).label("until"), int_sum(LedgerEntry.amount).label("amount"))
         .where(LedgerEntry.shop_id == shop_id, LedgerEntry.available_at > now)

@@ -90,7 +90,8 @@ def test_a_completed_sale_is_held_then_shown_with_its_order_and_the_day_it_frees
     assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
     assert _figure(html, "total") == rupiah(150_000) == _figure(html, "pending")
     assert _figure(html, "available") == rupiah(0)
-    assert 'data-testid="releases"' in html            # when the held amount frees
+    releases = html.split('data-testid="releases"')[1].split("</ul>")[0]
+    assert rupiah(150_000) in releases                  # with when the held amount frees
     assert f'href="/pesanan/toko/{so.id}"' in html      # the entry links to the seller's order page
     assert "Penjualan" in html and 'data-testid="next-payout"' in html
 
@@ -122,7 +123,7 @@ def test_balance_with_a_refund_an_agency_payment_a_payout_and_a_returned_payout(
         assert label in html
     # the running balance of the newest entry is the balance
     entries = html.split('data-testid="entries"')[1]
-    assert re.findall(r'class="num">([^<]*)</td>', entries)[1] == rupiah(-30_000)
+    assert re.findall(r'data-testid="entry-balance">([^<]*)<', entries)[0] == rupiah(-30_000)
 
 
 def test_an_empty_ledger_has_an_empty_state_and_a_statement_of_this_month(ctx, client):
@@ -146,10 +147,13 @@ def test_the_entries_are_paginated_newest_first_with_a_running_balance(ctx, clie
     first = client.get(f"/toko/penghasilan/{shop.id}").get_data(as_text=True)
     second = client.get(f"/toko/penghasilan/{shop.id}?page=2").get_data(as_text=True)
     assert "Koreksi 29" in first and "Koreksi 0<" not in first and "Koreksi 0<" in second
-    page_two = re.findall(r'class="num">([^<]*)</td>', second.split('data-testid="entries"')[1])
+    entries = second.split('data-testid="entries"')[1]
+    amounts = re.findall(r'data-testid="entry-amount">([^<]*)<', entries)
+    balances = re.findall(r'data-testid="entry-balance">([^<]*)<', entries)
+    assert len(amounts) == len(balances) == 5
     # the oldest entry on page two is the first ever: its balance is its own amount
-    assert page_two[-2:] == [rupiah(1_000), rupiah(1_000)]
-    assert page_two[-1 - 2] == rupiah(1_000 + 2_000)
+    assert amounts[-1] == balances[-1] == rupiah(1_000)
+    assert balances[-2] == rupiah(1_000 + 2_000) and balances[0] == rupiah(sum(range(1, 6)) * 1_000)
 
 
 def test_the_next_payout_day_follows_the_weekly_schedule():
@@ -268,3 +272,10 @@ def test_the_navigation_shows_sellers_their_income(ctx, client):
     shop = ShopFactory()
     client.login(shop.owner)
     assert 'href="/toko/penghasilan"' in client.get("/toko/").get_data(as_text=True)
+
+
+def test_an_administrator_reaches_a_shops_income_from_the_shop_page(ctx, client):
+    shop = ShopFactory()
+    client.login(admin())
+    html = client.get(f"/toko/admin/{shop.id}").get_data(as_text=True)
+    assert f'href="/toko/penghasilan/{shop.id}"' in html

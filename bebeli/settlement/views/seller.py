@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Callable
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime
@@ -54,16 +55,19 @@ def _shop(shop_id) -> Shop:
     return get_or_404(Shop, shop_id, check=can_view_ledger)
 
 
-def _order_url(entry: LedgerEntry) -> str | None:
-    """Where an entry's order opens for the person looking: the seller's order page, or the
-    administrator's."""
-    if entry.seller_order_id is None:
+def _order_links(shop: Shop) -> Callable[[LedgerEntry], str | None]:
+    """Where an entry's order opens for the person looking: the seller's order page for the
+    shop's owner, the administrator's order page for an administrator."""
+    owner = owns_shop(current_user, shop)
+
+    def order_url(entry: LedgerEntry) -> str | None:
+        if owner and entry.seller_order_id:
+            return url_for("orders.seller_detail", so_id=entry.seller_order_id)
+        if not owner and entry.order_id:
+            return url_for("orders.admin_detail", order_id=entry.order_id)
         return None
-    if owns_shop(current_user, entry.seller_order.shop):
-        return url_for("orders.seller_detail", so_id=entry.seller_order_id)
-    if entry.order_id and is_admin(current_user):
-        return url_for("orders.admin_detail", order_id=entry.order_id)
-    return None
+
+    return order_url
 
 
 @bp.get("/toko/penghasilan")
@@ -83,8 +87,8 @@ def balance(shop_id):
     return render_template(
         "settlement/seller_balance.html", shop=shop, overview=overview_of(shop.id), page=page,
         balances=running_balances(shop.id, page.items), entry_payouts=payout_references(page.items),
-        payouts=payouts, kind_labels=KIND_LABELS, order_url=_order_url, masked_account=masked_account, payout_labels=PAYOUT_STATUS_LABELS,
-        payout_badges=PAYOUT_STATUS_BADGES, is_owner=owns_shop(current_user, shop))
+        payouts=payouts, kind_labels=KIND_LABELS, order_url=_order_links(shop), masked_account=masked_account,
+        payout_labels=PAYOUT_STATUS_LABELS, payout_badges=PAYOUT_STATUS_BADGES, is_owner=owns_shop(current_user, shop))
 
 
 def _statement(shop: Shop) -> Statement:
@@ -105,7 +109,7 @@ def statement(shop_id):
     shop = _shop(shop_id)
     report = _statement(shop)
     return render_template("settlement/seller_statement.html", shop=shop, statement=report,
-                           kind_labels=KIND_LABELS, order_url=_order_url, reference=entry_reference)
+                           kind_labels=KIND_LABELS, order_url=_order_links(shop), reference=entry_reference)
 
 
 @bp.get("/toko/penghasilan/<id:shop_id>/laporan.<fmt>")
