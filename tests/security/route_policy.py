@@ -229,6 +229,11 @@ POLICY: dict[str, Access] = {
     "procurement.monitoring": roles(*MANAGERS),
     "procurement.split_flags_export": roles(*MANAGERS, fmt="export_format"),
     "procurement.ocds_releases": PUBLIC,   # open data (OCDS) of completed agency purchases
+    # --- settlement: a shop's income (its owner; administrators see every shop's) ------------------
+    "settlement.income": roles("seller"),
+    "settlement.balance": owner("seller", shop_id="shop"),
+    "settlement.statement": owner("seller", shop_id="shop"),
+    "settlement.statement_file": owner("seller", shop_id="shop", fmt="export_format"),
 }
 
 # --- objects named in form bodies ------------------------------------------------------------------
