@@ -229,6 +229,9 @@ POLICY: dict[str, Access] = {
     "procurement.monitoring": roles(*MANAGERS),
     "procurement.split_flags_export": roles(*MANAGERS, fmt="export_format"),
     "procurement.ocds_releases": PUBLIC,   # open data (OCDS) of completed agency purchases
+    # --- settlement: the monthly reconciliation --------------------------------------------------
+    "settlement.reconciliation": roles(*ADMIN),
+    "settlement.reconciliation_csv": roles(*ADMIN),
 }
 
 # --- objects named in form bodies ------------------------------------------------------------------
