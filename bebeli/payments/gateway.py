@@ -151,6 +151,12 @@ class PaymentGateway(ABC):
         """Every charge and refund of an order at the gateway created in [created_from, created_to)
         (from the beginning when `created_from` is None): what the reconciliation compares with."""
 
+    def balance_source(self, created_to: datetime):
+        """The same transactions before `created_to` as a SQL subquery (id, type, amount, fee,
+        payment_intent, source, order_id, created) when the gateway keeps them in this database;
+        None when they must be read through `balance_transactions`."""
+        return None
+
 
 def line_items(order) -> list[dict]:
     """One line per shop: the Order is paid once, but the buyer sees what each part costs."""
@@ -357,32 +363,37 @@ class SimulatedGateway(PaymentGateway):
     def verify_webhook(self, payload, signature):
         raise WebhookRejected("the simulated gateway sends no webhooks")
 
-    def balance_transactions(self, created_from, created_to):
-        """The simulation's own records: the sessions it marked paid (when they were paid) and
-        the refunds it made (its `sim_re_` ids on the payment events)."""
+    def balance_source(self, created_to):
+        """The simulation's own records as SQL: the sessions it marked paid (when they were paid)
+        and the refunds it made (its `sim_re_` ids on the payment events), each with its order."""
         import sqlalchemy as sa
 
-        from bebeli.extensions import db
         from bebeli.payments.models import Payment, PaymentEvent
 
-        def window(column):
-            return sa.and_(column < created_to, *([column >= created_from] if created_from is not None else []))
+        text, intent = sa.String(255), Payment.payment_intent_id
+        charges = sa.select(Payment.id, sa.literal("charge", sa.String(20)).label("type"), Payment.amount,
+                            sa.literal(0, sa.BigInteger).label("fee"), intent.label("payment_intent"),
+                            sa.cast(intent, text).label("source"), Payment.order_id, Payment.updated_at.label("created")
+                            ).where(Payment.gateway == self.name, Payment.payment_status == "paid",
+                                    Payment.updated_at < created_to)
+        refunds = sa.select(PaymentEvent.id, sa.literal("refund", sa.String(20)), -PaymentEvent.amount,
+                            sa.literal(0, sa.BigInteger), sa.cast(sa.null(), text), sa.cast(PaymentEvent.reference, text),
+                            PaymentEvent.order_id, PaymentEvent.created_at
+                            ).where(PaymentEvent.kind == "refund", PaymentEvent.status == "succeeded",
+                                    PaymentEvent.reference.like("sim\\_re\\_%", escape="\\"),
+                                    PaymentEvent.created_at < created_to)
+        return sa.union_all(charges, refunds).subquery("simulated_balance")
 
-        charges = db.session.execute(sa.select(Payment.id, Payment.amount, Payment.payment_intent_id, Payment.updated_at)
-                                     .where(Payment.gateway == self.name, Payment.payment_status == "paid",
-                                            window(Payment.updated_at)).order_by(Payment.id))
-        paid = (sa.select(Payment.order_id, sa.func.max(Payment.payment_intent_id).label("intent"))
-                .where(Payment.gateway == self.name, Payment.payment_status == "paid")
-                .group_by(Payment.order_id).subquery())
-        refunds = db.session.execute(
-            sa.select(PaymentEvent.id, PaymentEvent.amount, PaymentEvent.reference, PaymentEvent.created_at, paid.c.intent)
-            .outerjoin(paid, paid.c.order_id == PaymentEvent.order_id)
-            .where(PaymentEvent.kind == "refund", PaymentEvent.reference.like("sim\\_re\\_%", escape="\\"),
-                   PaymentEvent.status == "succeeded", window(PaymentEvent.created_at)).order_by(PaymentEvent.id))
-        return [BalanceTransaction(id=f"sim_txn_ch_{pid}", type="charge", amount=amount, fee=0, payment_intent=intent,
-                                   source=intent, created=at) for pid, amount, intent, at in charges] + \
-               [BalanceTransaction(id=f"sim_txn_re_{eid}", type="refund", amount=-amount, fee=0, payment_intent=intent,
-                                   source=reference, created=at) for eid, amount, reference, at, intent in refunds]
+    def balance_transactions(self, created_from, created_to):
+        from bebeli.extensions import db
+
+        source = self.balance_source(created_to)
+        rows = db.session.execute(source.select().order_by(source.c.created, source.c.id)).all()
+        intents = {row.order_id: row.payment_intent for row in rows if row.type == "charge"}
+        return [BalanceTransaction(id=f"sim_txn_{row.type[:2]}_{row.id}", type=row.type, amount=row.amount, fee=0,
+                                   payment_intent=row.payment_intent or intents.get(row.order_id), source=row.source,
+                                   created=row.created)
+                for row in rows if created_from is None or row.created >= created_from]
 
 
 def get_gateway(name: str | None = None) -> PaymentGateway:
