@@ -90,7 +90,13 @@ class OrderDifference:
 
     @property
     def difference(self) -> int:
+        """The gateway's net less what the ledger (and transit) accounts for."""
         return self.gateway_net - self.ledger_net
+
+    @property
+    def records_difference(self) -> int:
+        """The gateway's net less what the payment events recorded."""
+        return self.gateway_net - (self.recorded_captured - self.recorded_refunded)
 
 
 @dataclass
@@ -363,5 +369,6 @@ def to_csv(report: Report, term_labels: list[tuple[str, str]], columns: list[str
     writer.writerow(headers)
     for row in report.differences:
         writer.writerow([row.order_number or "", row.payment_intent or "", row.gateway_captured, row.gateway_refunded,
-                         row.recorded_captured, row.recorded_refunded, row.ledger_net, row.difference])
+                         row.recorded_captured, row.recorded_refunded, row.ledger_net, row.records_difference,
+                         row.difference])
     return out.getvalue()

@@ -16,6 +16,7 @@ from bebeli import lifecycle
 from bebeli.dates import jakarta_today, month_start
 from bebeli.db import utcnow
 from bebeli.extensions import db
+from bebeli.money import rupiah
 from bebeli.payments.gateway import SimulatedGateway, StripeGateway, get_gateway
 from bebeli.payments.models import PaymentEvent
 from bebeli.settlement import ledger
@@ -157,6 +158,7 @@ def test_a_refund_at_stripe_that_bebeli_never_recorded_is_listed_with_its_order(
     [row] = report.differences
     assert (row.order_number, row.payment_intent) == (kept.number, kept.payment_reference)
     assert (row.gateway_refunded, row.recorded_refunded, row.difference) == (15_000 + 7_000, 15_000, -7_000)
+    assert row.records_difference == -7_000
 
 
 def test_a_deleted_payment_event_is_listed_with_its_order(fake):
@@ -213,6 +215,8 @@ def test_the_page_and_its_csv_are_for_administrators(client, ctx):
     page = client.get(f"{PAGE}?bulan={month}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-verdict="difference"' in html and order.number in html
+    # the equation holds (the ledger has the sale) but the payment records lost the payment
+    assert "Tidak cocok" in html and f'data-testid="records-difference"><strong>{rupiah(order.total_amount)}' in html
     export = client.get(f"{PAGE}.csv?bulan={month}")
     assert export.status_code == 200 and export.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
@@ -222,3 +226,21 @@ def test_the_page_and_its_csv_are_for_administrators(client, ctx):
     assert 'data-verdict="match"' in quiet and "Tidak ada selisih per pesanan" in quiet
     for junk in ("9999-12", "0000-01", "x", "2026-13"):
         assert client.get(f"{PAGE}?bulan={junk}").status_code == 200
+
+
+def test_money_taken_at_stripe_for_a_payment_never_applied_is_listed_by_its_payment_intent(fake):
+    buyer = asn_buyer()
+    fill_cart(buyer, (ProductFactory(price_amount=45_000, stock=3), 1))
+    order = place(buyer)
+    payment = lifecycle.start_payment(order, success_url="https://bebeli.test/ok", cancel_url="https://bebeli.test/no")
+    db.session.commit()
+    intent = fake.pay(payment.session_id)["payment_intent"]  # neither the buyer nor the webhook came back
+    report = reconcile(this_month(), get_gateway())
+    assert report.cumulative.difference == order.total_amount and not report.matches
+    [row] = report.differences
+    assert (row.payment_intent, row.gateway_captured, row.recorded_captured, row.order_id) == \
+        (intent, order.total_amount, 0, None)
+    db.session.get(type(payment), payment.id).payment_intent_id = intent  # the session was read back once
+    db.session.commit()
+    [row] = reconcile(this_month(), get_gateway()).differences
+    assert (row.order_number, row.payment_intent) == (order.number, intent)

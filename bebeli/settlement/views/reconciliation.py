@@ -67,7 +67,7 @@ def reconciliation_csv():
          ("gateway_fees", _("Biaya gateway (di luar persamaan)"))]
     headers = [_("Pesanan"), _("Payment intent"), _("Diterima di gateway"), _("Dikembalikan di gateway"),
                _("Diterima menurut catatan pembayaran"), _("Dikembalikan menurut catatan pembayaran"),
-               _("Menurut buku besar"), _("Selisih")]
+               _("Menurut buku besar"), _("Selisih dengan catatan pembayaran"), _("Selisih dengan buku besar")]
     body = to_csv(report, labels, [_("Komponen"), month.strftime("%Y-%m"), _("Kumulatif")], headers)
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="rekonsiliasi-{month:%Y-%m}.csv"'})
