@@ -15,6 +15,7 @@ import json
 import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 import stripe
@@ -83,6 +84,40 @@ class RefundResult:
     amount: int                   # rupiah
 
 
+@dataclass(frozen=True)
+class BalanceTransaction:
+    """Money that moved at the gateway for an order: a charge in, or a refund out."""
+    id: str
+    type: str                     # charge | refund
+    amount: int                   # rupiah, signed: a charge positive, a refund negative
+    fee: int                      # rupiah the gateway kept (0 when none)
+    payment_intent: str | None    # the payment the money belongs to
+    source: str | None            # the charge or refund id
+    created: datetime             # UTC
+
+
+CHARGE_TYPES, REFUND_TYPES = frozenset({"charge", "payment"}), frozenset({"refund", "payment_refund"})
+
+
+def _id_of(value) -> str | None:
+    return value.get("id") if isinstance(value, Mapping) else value
+
+
+def balance_transaction_from(data: Mapping[str, Any]) -> BalanceTransaction | None:
+    """One of Stripe's balance transactions (source expanded) in plain values; None for money
+    that is not an order's (payouts to the platform's bank, Stripe's own fees, …)."""
+    kind = "charge" if data.get("type") in CHARGE_TYPES else "refund" if data.get("type") in REFUND_TYPES else None
+    if kind is None:
+        return None
+    source = data.get("source")
+    intent = _id_of(source.get("payment_intent")) if isinstance(source, Mapping) else None
+    return BalanceTransaction(
+        id=data["id"], type=kind, amount=int(data.get("amount") or 0) // IDR_MINOR_UNITS,
+        fee=int(data.get("fee") or 0) // IDR_MINOR_UNITS, payment_intent=intent, source=_id_of(source),
+        created=datetime.fromtimestamp(int(data.get("created") or 0), timezone.utc),
+    )
+
+
 class PaymentGateway(ABC):
     name: str
     label: str
@@ -110,6 +145,17 @@ class PaymentGateway(ABC):
     @abstractmethod
     def verify_webhook(self, payload: bytes, signature: str | None) -> dict:
         """The event as a dict, or WebhookRejected."""
+
+    @abstractmethod
+    def balance_transactions(self, created_from: datetime | None, created_to: datetime) -> list[BalanceTransaction]:
+        """Every charge and refund of an order at the gateway created in [created_from, created_to)
+        (from the beginning when `created_from` is None): what the reconciliation compares with."""
+
+    def balance_source(self, created_to: datetime):
+        """The same transactions before `created_to` as a SQL subquery (id, type, amount, fee,
+        payment_intent, source, order_id, created) when the gateway keeps them in this database;
+        None when they must be read through `balance_transactions`."""
+        return None
 
 
 def line_items(order) -> list[dict]:
@@ -193,6 +239,19 @@ class StripeGateway(PaymentGateway):
         except (stripe.SignatureVerificationError, ValueError) as error:  # ValueError: not UTF-8
             raise WebhookRejected(str(error)) from error
         return parse_event(payload)
+
+    def balance_transactions(self, created_from, created_to):
+        created = {"lt": int(created_to.timestamp())}
+        if created_from is not None:
+            created["gte"] = int(created_from.timestamp())
+        listing = self._call(self.client.v1.balance_transactions.list,
+                             params={"created": created, "limit": 100, "expand": ["data.source"]})
+        try:  # every page, through the same client
+            items = [balance_transaction_from(item.to_dict()) for item in listing.auto_paging_iter()]
+        except stripe.StripeError as error:
+            current_app.logger.warning("stripe call failed: %s", error)
+            raise GatewayError() from error
+        return [item for item in items if item is not None]
 
 
 # --- reading a verified webhook body ---------------------------------------------------------
@@ -303,6 +362,38 @@ class SimulatedGateway(PaymentGateway):
 
     def verify_webhook(self, payload, signature):
         raise WebhookRejected("the simulated gateway sends no webhooks")
+
+    def balance_source(self, created_to):
+        """The simulation's own records as SQL: the sessions it marked paid (when they were paid)
+        and the refunds it made (its `sim_re_` ids on the payment events), each with its order."""
+        import sqlalchemy as sa
+
+        from bebeli.payments.models import Payment, PaymentEvent
+
+        text, intent = sa.String(255), Payment.payment_intent_id
+        charges = sa.select(Payment.id, sa.literal("charge", sa.String(20)).label("type"), Payment.amount,
+                            sa.literal(0, sa.BigInteger).label("fee"), intent.label("payment_intent"),
+                            sa.cast(intent, text).label("source"), Payment.order_id, Payment.updated_at.label("created")
+                            ).where(Payment.gateway == self.name, Payment.payment_status == "paid",
+                                    Payment.updated_at < created_to)
+        refunds = sa.select(PaymentEvent.id, sa.literal("refund", sa.String(20)), -PaymentEvent.amount,
+                            sa.literal(0, sa.BigInteger), sa.cast(sa.null(), text), sa.cast(PaymentEvent.reference, text),
+                            PaymentEvent.order_id, PaymentEvent.created_at
+                            ).where(PaymentEvent.kind == "refund", PaymentEvent.status == "succeeded",
+                                    PaymentEvent.reference.like("sim\\_re\\_%", escape="\\"),
+                                    PaymentEvent.created_at < created_to)
+        return sa.union_all(charges, refunds).subquery("simulated_balance")
+
+    def balance_transactions(self, created_from, created_to):
+        from bebeli.extensions import db
+
+        source = self.balance_source(created_to)
+        rows = db.session.execute(source.select().order_by(source.c.created, source.c.id)).all()
+        intents = {row.order_id: row.payment_intent for row in rows if row.type == "charge"}
+        return [BalanceTransaction(id=f"sim_txn_{row.type[:2]}_{row.id}", type=row.type, amount=row.amount, fee=0,
+                                   payment_intent=row.payment_intent or intents.get(row.order_id), source=row.source,
+                                   created=row.created)
+                for row in rows if created_from is None or row.created >= created_from]
 
 
 def get_gateway(name: str | None = None) -> PaymentGateway:

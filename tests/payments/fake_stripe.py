@@ -1,6 +1,7 @@
 """A fake Stripe API at the HTTP boundary: a `stripe.HTTPClient` that the real `StripeClient`
 sends its requests to. It records every request (method, path, form parameters, idempotency
-key), answers with JSON shaped like Stripe's for Checkout Sessions and Refunds, replays a
+key), answers with JSON shaped like Stripe's for Checkout Sessions, Refunds and the balance
+transactions they make (listed newest first, a page at a time), replays a
 response for a repeated idempotency key as Stripe does, and builds signed webhook payloads."""
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ class FakeStripe(stripe.HTTPClient):
         self.requests: list[Recorded] = []
         self.sessions: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.charges: dict[str, dict] = {}
+        self.balance: list[dict] = []  # balance transactions, oldest first
+        self.clock: int | None = None  # the Unix time money moves at (None: now)
         self._replies: dict[tuple, tuple] = {}
         self._ids = itertools.count(1)
         self.down = False  # answer every request with a server error
@@ -78,6 +82,8 @@ class FakeStripe(stripe.HTTPClient):
             return self._reply(200, session)
         if segments[:2] == ["v1", "refunds"] and method == "POST":
             return self._create_refund(params)
+        if segments == ["v1", "balance_transactions"] and method == "GET":
+            return self._reply(200, self._list_balance(params))
         return self._error("unknown_route", f"{method} {path}", 404)
 
     def _error(self, code, message, status=400):
@@ -107,14 +113,53 @@ class FakeStripe(stripe.HTTPClient):
                   "currency": "idr", "payment_intent": intent, "status": "succeeded",
                   "metadata": {k[9:-1]: v for k, v in params.items() if k.startswith("metadata[")}}
         self.refunds[refund["id"]] = refund
+        self._move("refund", -refund["amount"], refund["id"])
         return self._reply(200, refund)
+
+    # --- balance transactions ------------------------------------------------------------------
+    def _move(self, kind: str, amount: int, source: str, fee: int = 0) -> dict:
+        txn = {"id": f"txn_test_{next(self._ids):04d}", "object": "balance_transaction", "type": kind,
+               "amount": amount, "fee": fee, "net": amount - fee, "currency": "idr", "status": "available",
+               "created": self.clock if self.clock is not None else int(time.time()), "source": source}
+        self.balance.append(txn)
+        return txn
+
+    def _expanded(self, txn: dict) -> dict:
+        source = self.charges.get(txn["source"]) or self.refunds.get(txn["source"])
+        return {**txn, "source": dict(source) if source else txn["source"]}
+
+    def _list_balance(self, params):
+        chosen = [t for t in reversed(self.balance)
+                  if ("created[gte]" not in params or t["created"] >= int(params["created[gte]"]))
+                  and ("created[lt]" not in params or t["created"] < int(params["created[lt]"]))]
+        if params.get("starting_after"):
+            ids = [t["id"] for t in chosen]
+            chosen = chosen[ids.index(params["starting_after"]) + 1:] if params["starting_after"] in ids else []
+        limit = int(params.get("limit") or 10)
+        expand = "data.source" in {v for k, v in params.items() if k.startswith("expand[")}
+        page = [self._expanded(t) if expand else dict(t) for t in chosen[:limit]]
+        return {"object": "list", "url": "/v1/balance_transactions", "has_more": len(chosen) > limit, "data": page}
 
     # --- what happens at Stripe while the buyer is away ---------------------------------------
     def pay(self, session_id: str, *, payment_status: str = "paid") -> dict:
         session = self.sessions[session_id]
+        first = session["payment_intent"] is None
         session.update(status="complete", payment_status=payment_status,
                        payment_intent=session["payment_intent"] or f"pi_test_{next(self._ids):04d}")
+        if first and payment_status == "paid":
+            charge = {"id": f"ch_test_{next(self._ids):04d}", "object": "charge", "amount": session["amount_total"],
+                      "currency": "idr", "payment_intent": session["payment_intent"]}
+            self.charges[charge["id"]] = charge
+            self._move("charge", charge["amount"], charge["id"])
         return dict(session)
+
+    def refund_in_dashboard(self, payment_intent: str, amount: int) -> dict:
+        """Somebody refunds at Stripe's dashboard (`amount` in hundredths), and no webhook arrives."""
+        refund = {"id": f"re_test_{next(self._ids):04d}", "object": "refund", "amount": amount, "currency": "idr",
+                  "payment_intent": payment_intent, "status": "succeeded", "metadata": {}}
+        self.refunds[refund["id"]] = refund
+        self._move("refund", -amount, refund["id"])
+        return refund
 
     def calls(self, method: str, path_start: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_start)]

@@ -234,6 +234,10 @@ POLICY: dict[str, Access] = {
     "settlement.balance": owner("seller", shop_id="shop"),
     "settlement.statement": owner("seller", shop_id="shop"),
     "settlement.statement_file": owner("seller", shop_id="shop", fmt="export_format"),
+
+    # --- settlement: the monthly reconciliation --------------------------------------------------
+    "settlement.reconciliation": roles(*ADMIN),
+    "settlement.reconciliation_csv": roles(*ADMIN),
 }
 
 # --- objects named in form bodies ------------------------------------------------------------------
