@@ -5,6 +5,7 @@
                                          given back for the part (items refused at receipt)
     money given back after that        → REFUND
     the agency's treasurer pays        → OUTSIDE_SALE and OUTSIDE_PAID (income shown, never paid out)
+    a payout batch is made             → PAYOUT per payout (`post_payouts`, set-based)
 
 Each entry's key names its cause ("sale:<seller order>", "refund:<payment event>", …), so
 however often a cause is reported it is written once. All run inside the caller's transaction.
