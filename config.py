@@ -154,6 +154,10 @@ class Config:
     PLATFORM_FEE_BP = _env_int("PLATFORM_FEE_BP", 0)
     SETTLEMENT_HOLD_DAYS = _env_int("SETTLEMENT_HOLD_DAYS", 3)
     PAYOUT_MINIMUM_AMOUNT = _env_int("PAYOUT_MINIMUM_AMOUNT", 10_000)
+    # The payout schedule: "weekly" (on PAYOUT_WEEKDAY, 0 = Monday … 6 = Sunday, Jakarta time)
+    # or "daily". `flask payouts create` may run every day: it makes one batch per period.
+    PAYOUT_SCHEDULE = os.environ.get("PAYOUT_SCHEDULE", "weekly")
+    PAYOUT_WEEKDAY = _env_int("PAYOUT_WEEKDAY", 1)
     CART_MAX_LINES = _env_int("CART_MAX_LINES", 50)
     CART_MAX_QUANTITY = _env_int("CART_MAX_QUANTITY", 9999)
     # PPN charged by PKP sellers as an effective rate on the price (basis points), dated: the

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -28,6 +28,16 @@ def month_start(day: date) -> date:
 
 def next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def jakarta_midnight(day: date) -> datetime:
+    """The UTC instant a Jakarta calendar day begins."""
+    return datetime.combine(day, time(), tzinfo=JAKARTA).astimezone(timezone.utc)
+
+
+def month_bounds_utc(month: date) -> tuple[datetime, datetime]:
+    """A Jakarta calendar month as [start, end) in UTC."""
+    return jakarta_midnight(month_start(month)), jakarta_midnight(next_month(month))
 
 
 def days_in_month(day: date) -> int:

@@ -21,6 +21,7 @@ while :; do
         run quota-reminders
         run notify-expired-certificates
         run quota-freeze
+        run payouts create
         last_daily=$today
     fi
     sleep "$interval" &

@@ -43,5 +43,6 @@ ADMIN_SCREENS = [
     ("orders.admin_index", _l("Semua pesanan")),
     ("quotas.dashboard", _l("Pemantauan kuota")),
     ("procurement.monitoring", _l("Pengadaan instansi")),
+    ("settlement.admin_batches", _l("Pencairan dana")),
     ("audit.index", _l("Log audit")),
 ]

@@ -5,6 +5,7 @@
                                          given back for the part (items refused at receipt)
     money given back after that        → REFUND
     the agency's treasurer pays        → OUTSIDE_SALE and OUTSIDE_PAID (income shown, never paid out)
+    a payout batch is made             → PAYOUT per payout (`post_payouts`, set-based)
 
 Each entry's key names its cause ("sale:<seller order>", "refund:<payment event>", …), so
 however often a cause is reported it is written once. All run inside the caller's transaction.
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from bebeli.db import utcnow
+from bebeli.db import UTCDateTime, utcnow
 from bebeli.extensions import db
 from bebeli.money import percent_of
 from bebeli.orders.models import Channel, FulfilmentStatus, SellerOrder
@@ -43,6 +44,24 @@ def post(shop_id: int, kind: EntryKind, amount: int, *, key: str, at: datetime |
         upsert_add(db.session, ShopBalance.__table__, {"shop_id": shop_id},
                    {"balance_amount": amount, "entry_count": 1})
     return written
+
+
+def post_payouts(batch_id: int, *, at: datetime, note: str, actor_id: int | None = None) -> None:
+    """The PAYOUT entry ("payout:<id>", −amount) of every payout of a new batch, and each shop's
+    balance moved with it: two statements however many shops (the keys are new by construction).
+    The caller holds the shops' balance rows locked."""
+    from bebeli.settlement.models import Payout
+
+    payouts = sa.select(Payout.shop_id, sa.literal(EntryKind.PAYOUT.value), -Payout.amount,
+                        sa.literal("payout:") + sa.cast(Payout.id, sa.String), sa.literal(at, UTCDateTime()),
+                        sa.literal(at, UTCDateTime()), Payout.id, sa.literal(note), sa.literal(actor_id, sa.Integer())
+                        ).where(Payout.batch_id == batch_id)
+    db.session.execute(sa.insert(LedgerEntry).from_select(
+        ["shop_id", "kind", "amount", "key", "at", "available_at", "payout_id", "note", "actor_id"], payouts))
+    db.session.execute(
+        sa.update(ShopBalance).where(ShopBalance.shop_id == Payout.shop_id, Payout.batch_id == batch_id)
+        .values(balance_amount=ShopBalance.balance_amount - Payout.amount, entry_count=ShopBalance.entry_count + 1)
+        .execution_options(synchronize_session=False))
 
 
 def fee_amount(so: SellerOrder) -> int:

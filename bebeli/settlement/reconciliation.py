@@ -25,12 +25,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from bebeli.dates import JAKARTA, next_month
+from bebeli.dates import month_bounds_utc
 from bebeli.db import UTCDateTime
 from bebeli.extensions import db
 from bebeli.orders.models import Channel, Order, SellerOrder
@@ -112,13 +112,6 @@ class Report:
     @property
     def matches(self) -> bool:
         return self.cumulative.difference == 0 and self.month_terms.difference == 0 and not self.differences
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """A Jakarta calendar month as [start, end) in UTC."""
-    def at(day: date) -> datetime:
-        return datetime.combine(day, time(), JAKARTA).astimezone(timezone.utc)
-    return at(month.replace(day=1)), at(next_month(month))
 
 
 # --- BEBELI's side -------------------------------------------------------------------------------
@@ -335,7 +328,7 @@ def _orders_of_intents(intents: list[str]) -> dict[str, tuple[int, str]]:
 def reconcile(month: date, gateway: PaymentGateway) -> Report:
     """The report for a Jakarta month. The totals are a few aggregates; the order-by-order search
     (one grouped pass over every order with money) runs only when the totals disagree."""
-    start, end = month_bounds(month)
+    start, end = month_bounds_utc(month)
     if db.session.get_bind().dialect.name == "postgresql":
         # (for this transaction only) compiling these plans costs more than running them, and the
         # order-by-order grouping fits in memory instead of spilling to disk

@@ -9,7 +9,7 @@ page shows are loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,11 +18,12 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.expression import FunctionElement
 
-from bebeli.dates import JAKARTA, jakarta_today, month_start, next_month
+from bebeli.dates import jakarta_today, month_bounds_utc, month_start
 from bebeli.db import utcnow
 from bebeli.extensions import db
 from bebeli.settlement.ledger import Balance, balance_of
-from bebeli.settlement.models import EntryKind, LedgerEntry, Payout, PayoutBatch, PayoutStatus
+from bebeli.settlement.payouts import next_payout_date
+from bebeli.settlement.models import EntryKind, LedgerEntry, Payout, PayoutStatus
 from bebeli.sqlfuncs import int_sum, jakarta_day_number
 
 KIND_LABELS = {
@@ -59,15 +60,6 @@ def _jakarta_month_default(element, compiler, **kw):
 def _jakarta_month_sqlite(element, compiler, **kw):
     # SQLite keeps naive UTC text; Jakarta is UTC+7 all year.
     return "strftime('%%Y-%%m', %s, '+7 hours')" % compiler.process(element.clauses, **kw)
-
-
-def jakarta_midnight(day: date) -> datetime:
-    """The UTC instant a Jakarta calendar day begins."""
-    return datetime.combine(day, time(), tzinfo=JAKARTA).astimezone(timezone.utc)
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    return jakarta_midnight(month_start(month)), jakarta_midnight(next_month(month))
 
 
 def _sum(*where) -> int:
@@ -112,23 +104,10 @@ def _aware(value) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def next_payout_day(today: date, weekday: int, ran_today: bool) -> date:
-    """The next scheduled payout day on or after `today` (the following week's when today's
-    scheduled batch was made already)."""
-    days = (weekday - today.weekday()) % 7
-    if days == 0 and ran_today:
-        days = 7
-    return today + timedelta(days=days)
-
-
 def overview_of(shop_id: int, now: datetime | None = None) -> Overview:
     now = now or utcnow()
-    today = jakarta_today(now)
-    weekday = int(current_app.config.get("PAYOUT_WEEKDAY", 3)) % 7
-    ran_today = db.session.scalar(sa.select(PayoutBatch.id).where(
-        PayoutBatch.period_key.is_not(None), PayoutBatch.created_at >= jakarta_midnight(today)).limit(1)) is not None
     return Overview(balance=balance_of(shop_id, now), releases=pending_releases(shop_id, now),
-                    next_payout_day=next_payout_day(today, weekday, ran_today),
+                    next_payout_day=next_payout_date(jakarta_today(now)),
                     minimum_amount=current_app.config["PAYOUT_MINIMUM_AMOUNT"])
 
 
@@ -206,7 +185,7 @@ class Statement:
 
 
 def statement_for(shop_id: int, month: date) -> Statement:
-    start, end = month_bounds(month)
+    start, end = month_bounds_utc(month)
     opening = _sum(LedgerEntry.shop_id == shop_id, LedgerEntry.at < start)
     in_month = (LedgerEntry.shop_id == shop_id, LedgerEntry.at >= start, LedgerEntry.at < end)
     sums = dict(db.session.execute(

@@ -238,6 +238,18 @@ POLICY: dict[str, Access] = {
     # --- settlement: the monthly reconciliation --------------------------------------------------
     "settlement.reconciliation": roles(*ADMIN),
     "settlement.reconciliation_csv": roles(*ADMIN),
+
+    # --- settlement: payouts (administrators) -------------------------------------------------------
+    "settlement.admin_batches": roles(*ADMIN),
+    "settlement.admin_create_batch": roles(*ADMIN),
+    "settlement.admin_batch": roles(*ADMIN, batch_id="payout_batch"),
+    "settlement.admin_batch_csv": roles(*ADMIN, batch_id="payout_batch"),
+    "settlement.admin_batch_pdf": roles(*ADMIN, batch_id="payout_batch"),
+    "settlement.admin_mark_paid": roles(*ADMIN, payout_id="payout"),
+    "settlement.admin_mark_returned": roles(*ADMIN, payout_id="payout"),
+    "settlement.admin_balances": roles(*ADMIN),
+    "settlement.admin_pay_shop": roles(*ADMIN, shop_id="shop"),
+    "settlement.admin_returned": roles(*ADMIN),
 }
 
 # --- objects named in form bodies ------------------------------------------------------------------

@@ -29,6 +29,9 @@ from bebeli.quotas.models import ExemptionReason
 from bebeli.quotas.services import add_exemption
 from bebeli.sellers.models import CertificateKind
 from bebeli.sellers.services import CertificateInput, add_certificate
+from bebeli.settlement.ledger import post
+from bebeli.settlement.models import EntryKind
+from bebeli.settlement.payouts import pay_shop_now
 from tests.catalog.helpers import image_bytes
 from tests.factories import AgencyFactory, AsnFactory, CategoryFactory, ProductFactory, ShopFactory, admin, agency_admin
 from tests.orders.factories import fill_cart, paid_order, place
@@ -113,6 +116,9 @@ def _side(world: World, side: str, category, the_admin) -> dict:
     today = jakarta_today()
     exemption = add_exemption(asn, starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=31),
                               reason=ExemptionReason.LEAVE, note="Cuti", actor=the_admin)
+    # A payout to the shop (a balance put there by hand, paid at once), for the payout pages.
+    post(shop.id, EntryKind.ADJUSTMENT, 50_000, key=f"world:{side}", note="Saldo uji")
+    payout = pay_shop_now(shop, actor=the_admin)
     db.session.commit()
 
     values.update(
@@ -123,7 +129,7 @@ def _side(world: World, side: str, category, the_admin) -> dict:
         offer=offer.id, approved_purchase=approved.id, batch=batch.id, exemption=exemption.id,
         official_user=officials.ppk.id, pp_agency=agency.id, hidden_product=hidden_product.id,
         asn_email=asn.user.email, seller_email=shop.owner.email, official_email=officials.ppk.email,
-        candidate_email=candidate.user.email,
+        candidate_email=candidate.user.email, payout_batch=payout.batch_id, payout=payout.id,
     )
     return people
 

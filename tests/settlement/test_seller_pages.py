@@ -16,7 +16,7 @@ from bebeli.extensions import db
 from bebeli.money import rupiah
 from bebeli.settlement import ledger
 from bebeli.settlement.models import EntryKind, Payout, PayoutBatch, PayoutStatus
-from bebeli.settlement.statements import next_payout_day
+from bebeli.settlement.payouts import next_payout_date, period_of
 from tests.factories import ProductFactory, ShopFactory, admin
 from tests.orders.factories import asn_buyer, paid_order
 from tests.procurement.factories import agency_paid
@@ -156,11 +156,16 @@ def test_the_entries_are_paginated_newest_first_with_a_running_balance(ctx, clie
     assert balances[-2] == rupiah(1_000 + 2_000) and balances[0] == rupiah(sum(range(1, 6)) * 1_000)
 
 
-def test_the_next_payout_day_follows_the_weekly_schedule():
+def test_the_next_payout_day_follows_the_weekly_schedule(ctx, monkeypatch):
+    monkeypatch.setitem(current_app.config, "PAYOUT_WEEKDAY", 3)
     thursday = datetime(2026, 12, 3).date()
-    assert next_payout_day(thursday, 3, ran_today=False) == thursday
-    assert next_payout_day(thursday, 3, ran_today=True) == thursday + timedelta(days=7)
-    assert next_payout_day(thursday, 0, ran_today=False) == thursday + timedelta(days=4)
+    assert next_payout_date(thursday) == thursday
+    db.session.add(PayoutBatch(number="PO-UJI-1", period_key=period_of(thursday)))   # today's batch is made
+    db.session.flush()
+    assert next_payout_date(thursday) == thursday + timedelta(days=7)
+    monkeypatch.setitem(current_app.config, "PAYOUT_WEEKDAY", 0)
+    assert next_payout_date(thursday) == thursday + timedelta(days=4)
+    db.session.rollback()
 
 
 # --- the monthly statement ------------------------------------------------------------------------
