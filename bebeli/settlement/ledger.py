@@ -12,13 +12,17 @@ however often a cause is reported it is written once. All run inside the caller'
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
+from bebeli.audit.services import record
 from bebeli.db import UTCDateTime, utcnow
+from bebeli.errors import ValidationFailed
 from bebeli.extensions import db
 from bebeli.money import percent_of
 from bebeli.orders.models import Channel, FulfilmentStatus, SellerOrder
@@ -112,6 +116,17 @@ def on_seller_order_transitioned(seller_order, from_status, to_status, **_) -> N
     """The receiver of `seller_order_transitioned`: a completed part is credited."""
     if to_status == FulfilmentStatus.COMPLETED:
         credit_sale(seller_order)
+
+
+def adjust(shop_id: int, amount: int, *, reason: str, actor) -> None:
+    """An administrator's correction (± rupiah, with the reason), available at once, audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_l("Tuliskan alasan penyesuaian."), field="reason")
+    if amount == 0:
+        raise ValidationFailed(_l("Jumlah penyesuaian tidak boleh nol."), field="amount")
+    post(shop_id, EntryKind.ADJUSTMENT, amount, key=f"adjustment:{secrets.token_hex(12)}", note=reason, actor=actor)
+    record("settlement.adjusted", actor=actor, object_type="shop", object_id=shop_id, amount=amount, reason=reason)
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -249,6 +249,7 @@ POLICY: dict[str, Access] = {
     "settlement.admin_mark_returned": roles(*ADMIN, payout_id="payout"),
     "settlement.admin_balances": roles(*ADMIN),
     "settlement.admin_pay_shop": roles(*ADMIN, shop_id="shop"),
+    "settlement.admin_adjust": roles(*ADMIN, shop_id="shop"),
     "settlement.admin_returned": roles(*ADMIN),
 }
 
@@ -279,5 +280,5 @@ NOT_REFERENCES = frozenset({
     "csrf_token", "next", "idempotency_key", "quoted_total", "quantity", "stock", "min_order_qty",
     "weight_grams", "position", "unit", "kind", "echelon", "role", "reason", "coverage", "minimum_kind",
     "kecamatan", "kelurahan", "category_id", "parent_id", "agency_ids", "reject_N", "line_N",
-    "shops-N-method", "shops-N-address_choice",
+    "shops-N-method", "shops-N-address_choice", "direction",
 })

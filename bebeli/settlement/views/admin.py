@@ -14,9 +14,9 @@ from bebeli.forms import EmptyForm
 from bebeli.handler import perform
 from bebeli.ids import page_arg
 from bebeli.sellers.models import Shop
-from bebeli.settlement import bp, payouts
+from bebeli.settlement import bp, ledger, payouts
 from bebeli.settlement.banks import summary_pdf, transfer_csv
-from bebeli.settlement.forms import MarkPaidForm, MarkReturnedForm
+from bebeli.settlement.forms import AdjustmentForm, MarkPaidForm, MarkReturnedForm
 from bebeli.settlement.models import BatchStatus, Payout, PayoutBatch, PayoutStatus
 
 BATCH_LABELS = {BatchStatus.OPEN: _l("Terbuka"), BatchStatus.CLOSED: _l("Selesai")}
@@ -161,3 +161,17 @@ def admin_pay_shop(shop_id):
 @role_required("admin")
 def admin_returned():
     return render_template("settlement/admin_returned.html", page=_page(payouts.returned_payouts()))
+
+
+@bp.route("/admin/pencairan/toko/<id:shop_id>/penyesuaian", methods=["GET", "POST"])
+@role_required("admin")
+def admin_adjust(shop_id):
+    shop = get_or_404(Shop, shop_id)
+    form = AdjustmentForm()
+    if form.validate_on_submit():
+        amount = form.signed_amount()
+        if perform(lambda: ledger.adjust(shop.id, amount, reason=form.reason.data, actor=_admin()),
+                   done=_("Saldo %(shop)s disesuaikan.", shop=shop.name)):
+            return redirect(url_for("settlement.balance", shop_id=shop.id))
+    return render_template("settlement/admin_adjust.html", form=form, shop=shop,
+                           balance=ledger.balance_of(shop.id))
