@@ -18,6 +18,7 @@ from bebeli.db import utcnow
 from bebeli.extensions import db
 from bebeli.notifications.services import request_context
 from bebeli.orders.models import FulfilmentMethod, SellerOrder
+from bebeli.payments.models import Payment, PaymentEvent
 from bebeli.settlement import payouts
 from bebeli.settlement.models import LedgerEntry, PayoutBatch
 
@@ -72,10 +73,19 @@ def _completed_sale(buyer: User, product: Product, quantity: int) -> SellerOrder
 
 
 def _move_back(so: SellerOrder, at) -> None:
-    """The part completed at `at`: its completion and its ledger entries dated then."""
+    """The part completed at `at`: its completion and its ledger entries dated then, and the
+    order placed and paid two days before (the gateway's records too, so the month's
+    reconciliation reads the same story)."""
     shift = utcnow() - at
+    paid = at - timedelta(days=2)
     so.received_at = at
     so.completed_at = at
+    order = so.order
+    order.created_at = order.paid_at = paid
+    for payment in db.session.scalars(sa.select(Payment).where(Payment.order_id == order.id)):
+        payment.created_at = payment.updated_at = paid
+    for event in db.session.scalars(sa.select(PaymentEvent).where(PaymentEvent.order_id == order.id)):
+        event.created_at = paid
     for entry in db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.seller_order_id == so.id)):
         entry.at = entry.at - shift
         entry.available_at = entry.available_at - shift
