@@ -26,7 +26,7 @@ def test_the_demo_seller_has_a_paid_out_batch_and_a_balance_waiting(app, ctx):
     assert balance_row(shop.id) == entries_sum(shop.id)
     # The story is consistent in time: every month so far reconciles with the gateway's records.
     with app.test_request_context("/"):
-        for month in (month_start(payout.paid_at - timedelta(days=3)), month_start(jakarta_today())):
+        for month in (month_start(jakarta_today(payout.paid_at - timedelta(days=3))), month_start(jakarta_today())):
             assert reconcile(month, get_gateway()).matches, month
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
