@@ -39,7 +39,8 @@ class _LogChanges(pybreaker.CircuitBreakerListener):
         log.log(level, "redis circuit breaker %s -> %s", getattr(old_state, "name", None), new_state.name)
 
     def failure(self, cb, exc) -> None:
-        cb.last_failure = f"{exc.__class__.__name__}: {exc}"[:200]
+        log.warning("redis call failed: %r", exc)  # the details (address) stay in the log
+        cb.last_failure = exc.__class__.__name__
 
 
 class GuardedRedis:
@@ -63,9 +64,10 @@ class GuardedRedis:
         return self.breaker.current_state
 
     def degraded_reason(self, error: Exception) -> str:
-        if isinstance(error, pybreaker.CircuitBreakerError) and self.breaker.last_failure:
-            return f"circuit open after {self.breaker.last_failure}"
-        return f"{error.__class__.__name__}: {error}"[:200]
+        """Why Redis is not in use, for /readyz: the kind of failure, never its details."""
+        if isinstance(error, pybreaker.CircuitBreakerError):
+            return f"circuit open after {self.breaker.last_failure or 'a failure'}"
+        return error.__class__.__name__
 
 
 def guarded_redis(app: Flask) -> GuardedRedis:
