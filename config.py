@@ -9,6 +9,9 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -16,6 +19,11 @@ INSTANCE_DIR = BASE_DIR / "instance"
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -71,8 +79,21 @@ class Config:
     # Login protection (per IP and per account by Flask-Limiter, then lockout in the database)
     # Redis holds the rate-limit counters so that several app servers count as one.
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Redis is optional at run time (bebeli.redisguard): every call has this connect and read
+    # timeout in seconds and no retries; after REDIS_BREAKER_FAIL_MAX failures in a row the
+    # circuit breaker skips Redis for REDIS_BREAKER_RESET_SECONDS, then tries it again.
+    REDIS_SOCKET_TIMEOUT = _env_float("REDIS_SOCKET_TIMEOUT", 0.25)
+    REDIS_BREAKER_FAIL_MAX = _env_int("REDIS_BREAKER_FAIL_MAX", 1)
+    REDIS_BREAKER_RESET_SECONDS = _env_float("REDIS_BREAKER_RESET_SECONDS", 30.0)
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
-    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}  # never hang a worker
+    # Never hang a worker: the limiter's own Redis client has the same short timeouts, no retries.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                                 "retry": Retry(NoBackoff(), 0)}
+    # With its storage (Redis) failing, Flask-Limiter keeps counting every limit in the worker's
+    # memory (per IP and per account, as the routes declare them) and tries the storage again
+    # with growing pauses; any other storage error is logged, never a 500, in every config.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "bebeli")
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = True
@@ -242,7 +263,6 @@ class ProductionConfig(Config):
     PAYMENTS_SIMULATED_ALLOWED = False
     CHECK_HOST = True
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 1)
-    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: serve anyway; the database lockout still guards logins
 
     @classmethod
     def validate(cls) -> None:

@@ -117,19 +117,25 @@ def _check(name: str, probe) -> str:
         return f"error: {exc.__class__.__name__}"
 
 
-def redis_client(app: Flask):
-    """One client (and connection pool) per app, reused by every probe."""
-    client = app.extensions.get("bebeli_redis")
-    if client is None:
-        import redis
+def redis_check(app: Flask) -> tuple[str, str | None]:
+    """("ok", None), or ("degraded", why): Redis is optional at run time (bebeli.redisguard),
+    so its failing is reported without failing readiness. The probe goes through the circuit
+    breaker: while it is open, Redis is not asked."""
+    from bebeli.redisguard import UNAVAILABLE, guarded_redis
 
-        client = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1)
-        app.extensions["bebeli_redis"] = client
-    return client
+    guarded = guarded_redis(app)
+    try:
+        guarded.call(lambda client: client.ping())
+        return "ok", None
+    except UNAVAILABLE as exc:
+        reason = guarded.degraded_reason(exc)
+        log.warning("readiness: redis degraded (%s)", reason)
+        return "degraded", reason
 
 
-def readiness_checks() -> dict[str, str]:
-    """The database, and Redis when the app is configured to use it."""
+def readiness_checks() -> tuple[dict[str, str], dict[str, str]]:
+    """The database, and Redis when the app is configured to use it: (checks, degraded),
+    where `degraded` names each optional service that is failing and why."""
     from bebeli.extensions import db
 
     def database():
@@ -138,8 +144,10 @@ def readiness_checks() -> dict[str, str]:
         finally:
             db.session.rollback()
 
-    checks = {"database": _check("database", database)}
+    checks, degraded = {"database": _check("database", database)}, {}
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
-        checks["redis"] = _check("redis", lambda: redis_client(app).ping())
-    return checks
+        checks["redis"], reason = redis_check(app)
+        if reason:
+            degraded["redis"] = reason
+    return checks, degraded

@@ -14,7 +14,9 @@ are the same for everyone.
 
 Each worker process keeps its own LRU, bounded in entries and in bytes. With REDIS_URL, Redis
 holds the same entries for every worker and server (SharedCache): a page rendered by one is
-served by all, and the generation in every key invalidates them all at once.
+served by all, and the generation in every key invalidates them all at once. Redis is
+reached through bebeli.redisguard: short timeouts and a circuit breaker, so with Redis down
+or hung pages come from the worker's own cache (or are rendered) at their usual speed.
 """
 from __future__ import annotations
 
@@ -33,11 +35,11 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_sqlalchemy.session import Session
 from markupsafe import Markup
-from redis.exceptions import RedisError
 from sqlalchemy import event
 
 from bebeli.auth.frame import FrameUser
 from bebeli.catalog.models import CatalogState, Category, Product, ProductImage
+from bebeli.redisguard import UNAVAILABLE
 from bebeli.sellers.models import Shop, ShopCertificate
 
 log = logging.getLogger(__name__)
@@ -109,10 +111,11 @@ def _size(value) -> int:
 class SharedCache:
     """The cache all workers and servers share, in Redis: a page rendered by one is served by
     every other. Values carry the time they were rendered, so a copy taken into a worker's own
-    LRU expires when the original does. Redis failing costs a rendering, never a request."""
+    LRU expires when the original does. Redis failing costs a rendering, never a request;
+    while its circuit breaker is open Redis is not asked at all."""
 
-    def __init__(self, client, prefix: str):
-        self.client, self.prefix = client, prefix
+    def __init__(self, redis, prefix: str):
+        self.redis, self.prefix = redis, prefix  # a bebeli.redisguard.GuardedRedis
         self._quiet_until = 0.0
 
     def _name(self, key: tuple) -> str:
@@ -126,8 +129,8 @@ class SharedCache:
     def get(self, key: tuple) -> tuple[float, object] | None:
         """(seconds since it was rendered, value), or None."""
         try:
-            blob = self.client.get(self._name(key))
-        except RedisError:
+            blob = self.redis.call(lambda client, name: client.get(name), self._name(key))
+        except UNAVAILABLE:
             self._failed("read")
             return None
         if not blob:
@@ -146,15 +149,19 @@ class SharedCache:
         else:
             kind, body = b"F", str(value).encode()
         try:
-            self.client.set(self._name(key), kind + f"{time.time():17.3f}".encode() + body, ex=ttl)
-        except RedisError:
+            self.redis.call(lambda client, name, blob: client.set(name, blob, ex=ttl),
+                            self._name(key), kind + f"{time.time():17.3f}".encode() + body)
+        except UNAVAILABLE:
             self._failed("write")
 
     def clear(self) -> None:
+        def clear_all(client):
+            for name in client.scan_iter(f"{self.prefix}:page:*", count=500):
+                client.delete(name)
+
         try:
-            for name in self.client.scan_iter(f"{self.prefix}:page:*", count=500):
-                self.client.delete(name)
-        except RedisError:
+            self.redis.call(clear_all)
+        except UNAVAILABLE:
             self._failed("clear")
 
 
@@ -212,9 +219,9 @@ def page_cache() -> PageCache:
     if cache is None:
         shared = None
         if app.config.get("REDIS_URL"):
-            from bebeli.observability import redis_client
+            from bebeli.redisguard import guarded_redis
 
-            shared = SharedCache(redis_client(app), app.config["CACHE_KEY_PREFIX"])
+            shared = SharedCache(guarded_redis(app), app.config["CACHE_KEY_PREFIX"])
         cache = app.extensions["bebeli.page_cache"] = PageCache(shared=shared)
     return cache
 

@@ -89,10 +89,14 @@ def healthz():
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    """The database (and Redis, when configured) answer: send traffic here."""
-    checks = readiness_checks()
-    ok = all(v == "ok" for v in checks.values())
-    response = jsonify(status="ok" if ok else "unavailable", checks=checks)
+    """The database answers: send traffic here. Redis (when configured) is optional: while it
+    fails the answer is still 200, with "redis": "degraded" and the reason under "degraded"."""
+    checks, degraded = readiness_checks()
+    ok = all(v == "ok" for name, v in checks.items() if name not in degraded)
+    body = {"status": ("degraded" if degraded else "ok") if ok else "unavailable", "checks": checks}
+    if degraded:
+        body["degraded"] = degraded
+    response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if ok else 503
 
