@@ -11,6 +11,8 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from bebeli.db_blips import blip_response, is_connection_error
+
 log = logging.getLogger(__name__)
 
 
@@ -86,6 +88,7 @@ ERROR_TITLES = {
     422: _l("Data tidak valid"),
     429: _l("Terlalu banyak permintaan"),
     500: _l("Terjadi kesalahan pada server"),
+    503: _l("Layanan sedang sibuk"),
 }
 
 ERROR_MESSAGES = {
@@ -123,6 +126,10 @@ def error_response(status: int, message, code: str | None = None, details: dict 
 
 
 def register_error_handlers(app: Flask) -> None:
+    from bebeli import db_blips
+
+    db_blips.init_app(app)
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         return error_response(error.status_code, error.message, error.code, error.details or None)
@@ -143,6 +150,8 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         if isinstance(error, HTTPException):  # pragma: no cover - routed above
             return handle_http_error(error)
+        if is_connection_error(error):  # a database blip: 503 "coba lagi", never 500
+            return blip_response(error)
         log.exception("unhandled error (request id %s)", getattr(g, "request_id", "-"))
         from bebeli.extensions import db
 
