@@ -2,6 +2,7 @@
 much of the machine's CPU a phase had."""
 from __future__ import annotations
 
+import statistics
 import subprocess
 import time
 import urllib.request
@@ -89,3 +90,15 @@ def reference_loop_seconds(n: int = 5_000_000) -> float:
             total += i
         best = min(best, time.perf_counter() - started)
     return best
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
+    """(median, worst) milliseconds of `runs` calls of `fn`, after one warm-up call (the caches
+    and the statement cache warm, as a running server's are)."""
+    fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), max(samples)

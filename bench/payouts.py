@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import analyze, recreate_postgres  # noqa: E402
+from bench.common import analyze, recreate_postgres, timed  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_bench_payouts"
 SHOPS, ENTRIES = 5_000, 1_000_000
@@ -78,16 +77,6 @@ def seed(engine) -> None:
         conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('shops', 'id'), (SELECT max(id) FROM shops))"))
     analyze(engine.url)
     print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-
-
-def timed(fn, runs: int) -> tuple[float, float]:
-    fn()  # warm the caches, as a running server would be
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), max(samples)
 
 
 def main() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from datetime import date
@@ -25,7 +24,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import analyze, server_connection  # noqa: E402
+from bench.common import analyze, server_connection, timed  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_bench_quotas"
 ASN, AGENCIES, SHOPS, PRODUCTS_PER_SHOP, ORDERS = 50_000, 500, 2_000, 10, 1_000_000
@@ -209,16 +208,6 @@ def seed(engine, last_month: date) -> None:
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
     analyze(engine.url)
     print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-
-
-def timed(fn, runs: int) -> tuple[float, float]:
-    fn()  # warm the caches and the statement cache, as a running server would be
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), max(samples)
 
 
 def main() -> None:

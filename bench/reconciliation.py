@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -37,7 +36,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import analyze, cpu_counters, cpu_share, recreate_postgres  # noqa: E402
+from bench.common import analyze, cpu_counters, cpu_share, recreate_postgres, timed  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_bench_reconciliation"
 SHOPS, BUYERS, ORDERS = 5_000, 20_000, 330_000
@@ -224,14 +223,8 @@ def seed(app) -> None:
     print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
-def timed(fn, runs: int) -> tuple[float, float]:
-    fn()  # warm the caches, as a running server would be
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples), max(samples)
+def seconds(figures: tuple[float, float]) -> tuple[float, float]:
+    return tuple(ms / 1000 for ms in figures)
 
 
 def main() -> None:
@@ -293,8 +286,9 @@ def main() -> None:
             db.session.rollback()
 
         load_before, cpu_before = os.getloadavg(), cpu_counters()
-        rows = [("reconcile, ledger agrees (totals only)", *timed(agrees, args.runs)),
-                ("reconcile, one refund entry missing (order-by-order search)", *timed(one_difference, args.runs))]
+        rows = [("reconcile, ledger agrees (totals only)", *seconds(timed(agrees, args.runs))),
+                ("reconcile, one refund entry missing (order-by-order search)",
+                 *seconds(timed(one_difference, args.runs)))]
         load_after, cpu_after = os.getloadavg(), cpu_counters()
 
     print(f"{counts['shops']:,} shops, {counts['orders']:,} orders ({counts['seller_orders']:,} seller orders), "
