@@ -9,11 +9,13 @@ the `id` URL converter (`<id:product_id>`), views read integer query arguments w
 """
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from wtforms import IntegerField
 from wtforms.validators import NumberRange
+
+from bebeli.extensions import db
 
 MAX_ID = 2**31 - 1       # INTEGER's largest value on PostgreSQL; SQLite's 64-bit ids stay below it
 MAX_PAGE = 100_000       # far past any list's last page, and OFFSET stays small
@@ -57,6 +59,12 @@ def page_arg(name: str = "page") -> int:
     if not (text.isascii() and text.isdigit()):
         return 1
     return max(1, min(int(text[:7]), MAX_PAGE))  # seven digits already pass MAX_PAGE
+
+
+def page_of(stmt, per_page: int | None = None):
+    """One page of `stmt` for a list page: the `page` argument read as `page_arg` reads it,
+    PAGE_SIZE rows unless `per_page` says otherwise; a page past the end is empty, not a 404."""
+    return db.paginate(stmt, per_page=per_page or current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
 
 
 class IdConverter(IntegerConverter):

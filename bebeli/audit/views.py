@@ -3,8 +3,7 @@ from flask import render_template, request
 from bebeli.audit import bp
 from bebeli.audit.services import audit_events_for
 from bebeli.auth.permissions import role_required
-from bebeli.extensions import db
-from bebeli.ids import page_arg
+from bebeli.ids import page_of
 
 
 @bp.get("/")
@@ -15,5 +14,5 @@ def index():
         object_type=request.args.get("object_type") or None,
         object_id=request.args.get("object_id") or None,
     )
-    page = db.paginate(stmt, per_page=50, page=page_arg(), error_out=False)
+    page = page_of(stmt, per_page=50)
     return render_template("audit/index.html", page=page)

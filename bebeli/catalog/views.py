@@ -35,7 +35,7 @@ from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
 from bebeli.handler import perform
-from bebeli.ids import id_arg, page_arg
+from bebeli.ids import id_arg, page_arg, page_of
 from bebeli.regions import kecamatan_choices
 from bebeli.sellers.models import Shop
 from bebeli.sellers.permissions import own_shop_or_404, owns_shop
@@ -225,7 +225,7 @@ def seller_products():
     status = request.args.get("status")
     if status in {s.value for s in ProductStatus}:
         stmt = stmt.where(Product.status == ProductStatus(status))
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
+    page = page_of(stmt)
     return render_template("catalog/seller_products.html", shop=shop, page=page, status=status,
                            ProductStatus=ProductStatus)
 
@@ -384,7 +384,7 @@ def admin_products():
         stmt = stmt.where(Product.shop_id == shop_id)
     if request.args.get("diturunkan"):
         stmt = stmt.where(Product.taken_down.is_(True))
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
+    page = page_of(stmt)
     return render_template("catalog/admin_products.html", page=page, text=text)
 
 

@@ -3,7 +3,7 @@ import (upload, preview, confirm). Admins see everything; an agency admin sees t
 their own agency, and the ASN list is their home page."""
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -45,7 +45,7 @@ from bebeli.directory.services import (
 from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
-from bebeli.ids import id_arg, page_arg
+from bebeli.ids import id_arg, page_arg, page_of
 
 
 @bp.context_processor
@@ -68,9 +68,6 @@ def _arg_enum(enum, name: str):
     except ValueError:
         return None
 
-
-def _page(stmt):
-    return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
 
 
 def _save(form, service, *target) -> tuple[bool, object]:
@@ -117,7 +114,7 @@ def asn_list():
     )
     agencies = db.session.scalars(agencies_for(current_user).order_by(Agency.name)).all()
     return render_template(
-        "directory/asn_list.html", page=_page(search_asn(current_user, filters)), filters=filters,
+        "directory/asn_list.html", page=page_of(search_asn(current_user, filters)), filters=filters,
         agencies=agencies, counts=asn_counts(current_user), agency_home=not is_admin(current_user),
     )
 
@@ -184,7 +181,7 @@ def asn_activate(asn_id):
 def agency_list():
     status = request.args.get("status", "aktif")
     stmt = search_agencies(current_user, q=_search_text(), kind=_arg_enum(AgencyKind, "kind"), status=status)
-    page = _page(stmt)
+    page = page_of(stmt)
     return render_template("directory/agency_list.html", page=page, status=status,
                            staff=active_asn_counts(a.id for a in page.items))
 

@@ -2,7 +2,7 @@
 from flask import abort, current_app, render_template
 
 from bebeli.extensions import db
-from bebeli.ids import page_arg
+from bebeli.ids import page_of
 from bebeli.mail import bp
 from bebeli.mail.models import OutboundEmail
 
@@ -15,6 +15,5 @@ def only_in_development():
 
 @bp.get("/")
 def index():
-    page = db.paginate(db.select(OutboundEmail).order_by(OutboundEmail.id.desc()), per_page=20, page=page_arg(),
-                       error_out=False)
+    page = page_of(db.select(OutboundEmail).order_by(OutboundEmail.id.desc()), per_page=20)
     return render_template("mail/outbox.html", page=page)

@@ -1,12 +1,12 @@
 """The notification list: what happened to your orders, newest first, with a link to act."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
-from bebeli.ids import page_arg
+from bebeli.ids import page_of
 from bebeli.notifications import bp
 from bebeli.notifications.models import Notification
 from bebeli.notifications.services import mark_read, notifications_for, unread_count
@@ -16,8 +16,7 @@ from bebeli.urls import safe_next
 @bp.get("/")
 @login_required
 def index():
-    page = db.paginate(notifications_for(current_user), per_page=current_app.config["PAGE_SIZE"], page=page_arg(),
-                       error_out=False)
+    page = page_of(notifications_for(current_user))
     return render_template("notifications/index.html", page=page, unread=unread_count(current_user))
 
 

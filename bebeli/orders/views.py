@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
 from bebeli.handler import perform
-from bebeli.ids import page_arg
+from bebeli.ids import page_of
 from bebeli.money import rupiah
 from bebeli.orders import bp, documents
 from bebeli import lifecycle
@@ -53,9 +53,6 @@ def _register_template_globals(state):
 
 
 
-def _page(stmt):
-    return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
-
 
 # --- buyer -------------------------------------------------------------------------------------
 
@@ -63,7 +60,7 @@ def _page(stmt):
 @role_required(*BUYER_ROLES)
 def index():
     status = request.args.get("status") or ""
-    page = _page(orders_for(current_user, status))
+    page = page_of(orders_for(current_user, status))
     return render_template("orders/index.html", page=page, status=status, filters=BUYER_FILTERS)
 
 
@@ -164,7 +161,7 @@ def _pdf(data: bytes, filename: str):
 @role_required("seller")
 def seller_index():
     status = request.args.get("status", "baru")
-    page = _page(seller_orders_for(current_user, status))
+    page = page_of(seller_orders_for(current_user, status))
     return render_template("orders/seller_index.html", page=page, status=status, filters=SELLER_FILTERS)
 
 
@@ -250,7 +247,7 @@ def packing_slip(so_id):
 @role_required("admin")
 def admin_index():
     status, search = request.args.get("status") or "", request.args.get("q") or ""
-    page = _page(all_orders(search, status))
+    page = page_of(all_orders(search, status))
     return render_template("orders/admin_index.html", page=page, status=status, q=search, filters=BUYER_FILTERS)
 
 

@@ -14,7 +14,7 @@ from bebeli.directory.models import Agency, AsnProfile
 from bebeli.directory.services import agencies_for
 from bebeli.errors import DomainError
 from bebeli.extensions import db
-from bebeli.ids import page_arg
+from bebeli.ids import page_of
 from bebeli.money import percent, rupiah
 from bebeli.quotas import asn_reports, bp, charts, exports, reports, services
 from bebeli.quotas.forms import (
@@ -162,7 +162,7 @@ def remove_exemption(exemption_id: int):
 @bp.get("/pengecualian")
 @role_required(*MONITORS)
 def exemptions():
-    page = db.paginate(exemptions_for(current_user), per_page=50, page=page_arg(), error_out=False)
+    page = page_of(exemptions_for(current_user), per_page=50)
     return render_template("quotas/exemptions.html", page=page, reason_labels=REASON_LABELS)
 
 

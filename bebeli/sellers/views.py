@@ -16,7 +16,7 @@ from bebeli.extensions import db, limiter
 from bebeli.forms import EmptyForm
 from bebeli.handler import perform
 from bebeli.identity import format_npwp, mask
-from bebeli.ids import page_arg
+from bebeli.ids import page_of
 from bebeli.auth.homes import home_url_for
 from bebeli.regions import kelurahan_options
 from bebeli.sellers import bp
@@ -182,11 +182,8 @@ def verification_queue():
     filters = ShopFilterForm(request.args)
     status = None if filters.status.data == "semua" else _status_or_pending(filters.status.data)
     local = {"ya": True, "tidak": False}.get(filters.lokal.data)
-    page = db.paginate(
-        shops_for_admin(status=status, local=local, expired_certificates=filters.sertifikat.data,
-                        text=filters.q.data or None),
-        per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False,
-    )
+    page = page_of(shops_for_admin(status=status, local=local, expired_certificates=filters.sertifikat.data,
+                                   text=filters.q.data or None))
     return render_template("sellers/admin_queue.html", page=page, filters=filters,
                            duplicates=duplicates_for(page.items), status=status)
 

@@ -16,7 +16,7 @@ from bebeli.errors import DomainError
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
 from bebeli.handler import perform
-from bebeli.ids import id_arg, page_arg
+from bebeli.ids import id_arg, page_of
 from bebeli.money import rupiah
 from bebeli.orders.models import FulfilmentMethod, OrderEvent
 from bebeli.orders.totals import offered_methods
@@ -55,7 +55,7 @@ def inbox():
     stmt = queries.purchases_for(current_user)
     if stage in {s.value for s in Stage}:
         stmt = stmt.where(AgencyPurchase.stage == Stage(stage))
-    page = db.paginate(stmt, per_page=20, page=page_arg(), error_out=False)
+    page = page_of(stmt, per_page=20)
     cart = review_cart(current_user) if current_user.has_role(Role.PP) else None
     scope = managed_agency_ids(current_user)   # None: the admin, who sets up from the monitoring page
     setup_agencies = db.session.scalars(db.select(Agency).where(Agency.id.in_(scope)).order_by(Agency.name)

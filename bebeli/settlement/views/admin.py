@@ -12,7 +12,7 @@ from bebeli.auth.permissions import get_or_404, role_required
 from bebeli.extensions import db
 from bebeli.forms import EmptyForm
 from bebeli.handler import perform
-from bebeli.ids import page_arg
+from bebeli.ids import page_of
 from bebeli.sellers.models import Shop
 from bebeli.settlement import bp, ledger, payouts
 from bebeli.settlement.banks import summary_pdf, transfer_csv
@@ -24,9 +24,6 @@ PAYOUT_LABELS = {PayoutStatus.PENDING: _l("Menunggu transfer"), PayoutStatus.PAI
                  PayoutStatus.RETURNED: _l("Dikembalikan bank")}
 
 
-def _page(stmt):
-    return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], page=page_arg(), error_out=False)
-
 
 def _admin():
     return current_user._get_current_object()
@@ -35,7 +32,7 @@ def _admin():
 @bp.get("/admin/pencairan")
 @role_required("admin")
 def admin_batches():
-    return render_template("settlement/admin_batches.html", page=_page(payouts.batches()), labels=BATCH_LABELS,
+    return render_template("settlement/admin_batches.html", page=page_of(payouts.batches()), labels=BATCH_LABELS,
                            next_date=payouts.next_payout_date(), minimum=current_app.config["PAYOUT_MINIMUM_AMOUNT"])
 
 
@@ -133,7 +130,7 @@ def admin_mark_returned(payout_id):
 @bp.get("/admin/pencairan/saldo")
 @role_required("admin")
 def admin_balances():
-    page = _page(payouts.largest_balances())
+    page = page_of(payouts.largest_balances())
     available = payouts.available_by_shop([b.shop_id for b in page.items])
     payable = {b.shop_id: payouts.can_receive_payout(b.shop) for b in page.items}
     return render_template("settlement/admin_balances.html", page=page, available=available, payable=payable,
@@ -160,7 +157,7 @@ def admin_pay_shop(shop_id):
 @bp.get("/admin/pencairan/dikembalikan")
 @role_required("admin")
 def admin_returned():
-    return render_template("settlement/admin_returned.html", page=_page(payouts.returned_payouts()))
+    return render_template("settlement/admin_returned.html", page=page_of(payouts.returned_payouts()))
 
 
 @bp.route("/admin/pencairan/toko/<id:shop_id>/penyesuaian", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Callable
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +20,7 @@ from bebeli.auth.permissions import get_or_404, is_admin, role_required
 from bebeli.dates import parse_month, to_jakarta
 from bebeli.db import utcnow
 from bebeli.extensions import db
-from bebeli.ids import page_arg
+from bebeli.ids import page_of
 from bebeli.money import rupiah
 from bebeli.pdf import MUTED, Document
 from bebeli.sellers.models import Shop
@@ -81,8 +81,7 @@ def income():
 @role_required("seller", "admin")
 def balance(shop_id):
     shop = _shop(shop_id)
-    page = db.paginate(entries_for(shop.id), per_page=current_app.config["PAGE_SIZE"], page=page_arg(),
-                       error_out=False)
+    page = page_of(entries_for(shop.id))
     payouts = db.session.scalars(payouts_for(shop.id).limit(RECENT_PAYOUTS)).all()
     return render_template(
         "settlement/seller_balance.html", shop=shop, overview=overview_of(shop.id), page=page,
