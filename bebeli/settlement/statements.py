@@ -9,7 +9,7 @@ page shows are loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.expression import FunctionElement
 
 from bebeli.dates import jakarta_today, month_bounds_utc, month_start
-from bebeli.db import utcnow
+from bebeli.db import UTCDateTime, utcnow
 from bebeli.extensions import db
 from bebeli.settlement.ledger import Balance, balance_of
 from bebeli.settlement.payouts import next_payout_date
@@ -89,19 +89,13 @@ class Overview:
 def pending_releases(shop_id: int, now: datetime) -> list[PendingRelease]:
     """What is still held, by the Jakarta day it becomes available (one row per day)."""
     day = jakarta_day_number(LedgerEntry.available_at)
+    until = sa.type_coerce(sa.func.max(LedgerEntry.available_at), UTCDateTime())  # max() keeps no type on SQLite
     rows = db.session.execute(
-        sa.select(sa.func.max(LedgerEntry.available_at).label("until"), int_sum(LedgerEntry.amount).label("amount"))
+        sa.select(until.label("until"), int_sum(LedgerEntry.amount).label("amount"))
         .where(LedgerEntry.shop_id == shop_id, LedgerEntry.available_at > now)
-        .group_by(day).order_by(sa.func.max(LedgerEntry.available_at))
+        .group_by(day).order_by(until)
     ).all()
-    return [PendingRelease(_aware(row.until), row.amount) for row in rows if row.amount]
-
-
-def _aware(value) -> datetime:
-    # max() of a column loses the column's type on SQLite: the naive UTC text comes back raw.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return [PendingRelease(row.until, row.amount) for row in rows if row.amount]
 
 
 def overview_of(shop_id: int, now: datetime | None = None) -> Overview:
