@@ -224,6 +224,12 @@ class Config:
     OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Pemerintah Kabupaten Bekasi — BEBELI")
     OCDS_PAGE_SIZE = _env_int("OCDS_PAGE_SIZE", 100)  # releases per page of /api/ocds/releases
 
+    # Who may read /metrics (bebeli.metrics): a scraper sending `Authorization: Bearer
+    # <METRICS_TOKEN>` (empty: no token accepted), or one connecting directly, not through the
+    # reverse proxy, from these addresses or networks (comma-separated; empty: none).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_ALLOW_IPS = os.environ.get("METRICS_ALLOW_IPS", "127.0.0.1,::1")
+
     PAGE_SIZE = 25
     LOG_JSON = _env_bool("LOG_JSON", False)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -247,6 +253,7 @@ class TestingConfig(Config):
     QUOTA_HOME_HISTORY_SECONDS = 0  # each test sees its own data
     PASSWORD_HASH_PROFILE = "CHEAPEST"  # Argon2's test profile; production keeps RFC 9106 low-memory
     PUBLIC_BASE_URL = "http://localhost"  # the test client's own address
+    METRICS_ALLOW_IPS = ""  # the test client comes from 127.0.0.1: metrics tests allow it themselves
 
 
 class ProductionConfig(Config):

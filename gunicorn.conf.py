@@ -8,6 +8,8 @@ GUNICORN_THREADS     threads per worker (default 1: plain sync workers)
 GUNICORN_TIMEOUT     seconds a request may take before its worker is restarted (default 30)
 FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-Proto gunicorn believes (default 127.0.0.1,::1)
 LOG_LEVEL            default info
+PROMETHEUS_MULTIPROC_DIR  a directory the workers write their metrics to (bebeli.metrics), so
+                     that a scrape answered by any worker counts them all; emptied at start
 """
 import multiprocessing
 import os
@@ -52,6 +54,26 @@ if _config.LOG_JSON:
             "alembic.runtime.plugins": {"level": "WARNING"},  # a line per plugin as each worker starts
         },
     }
+
+
+def on_starting(server):
+    """Metrics of a previous run would be added to this run's: start from an empty directory.
+    The variable must be set before gunicorn starts (prometheus_client reads it at import)."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        os.makedirs(path, exist_ok=True)
+        for name in os.listdir(path):
+            if name.endswith(".db"):
+                os.remove(os.path.join(path, name))
+
+
+def child_exit(server, worker):
+    """A worker is gone (recycled, killed, timed out): drop its live gauges (pool, breaker);
+    its counters stay, so totals never go backwards."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def when_ready(server):

@@ -11,7 +11,7 @@ from config import CONFIGS
 # Every room with a blueprint, in registration order; its views attach routes to its `bp`.
 BLUEPRINTS = (
     "main", "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
-    "cart", "lifecycle", "orders", "quotas", "procurement", "settlement", "admin",
+    "cart", "lifecycle", "orders", "quotas", "procurement", "settlement", "admin", "metrics",
 )
 # The rooms with tables: importing them makes every table known to metadata and Alembic.
 MODELS = (
@@ -39,7 +39,7 @@ def create_app(config: str | type = "development", **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from bebeli import database, i18n, ids, observability, security
+    from bebeli import database, i18n, ids, metrics, observability, security
     from bebeli.auth import frame
     from bebeli.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     observability.init_app(app)
+    metrics.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -27,6 +27,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import DataError, RedisError, ResponseError
 from redis.retry import Retry
 
+from bebeli.metrics.instruments import breaker_state
+
 log = logging.getLogger(__name__)
 
 # What a caller catches: Redis failed, or the breaker is open and Redis was not asked.
@@ -35,6 +37,7 @@ UNAVAILABLE = (RedisError, pybreaker.CircuitBreakerError)
 
 class _LogChanges(pybreaker.CircuitBreakerListener):
     def state_change(self, cb, old_state, new_state) -> None:
+        breaker_state(new_state.name)
         level = logging.INFO if new_state.name == pybreaker.STATE_CLOSED else logging.WARNING
         log.log(level, "redis circuit breaker %s -> %s", getattr(old_state, "name", None), new_state.name)
 
@@ -54,6 +57,7 @@ class GuardedRedis:
         self.breaker = pybreaker.CircuitBreaker(fail_max=fail_max, reset_timeout=reset_seconds, name="redis",
                                                 exclude=[ResponseError, DataError], listeners=[_LogChanges()])
         self.breaker.last_failure = ""
+        breaker_state(self.breaker.current_state)
 
     def call(self, fn, *args, **kwargs):
         return self.breaker.call(fn, self.client, *args, **kwargs)

@@ -5,7 +5,7 @@
   frame-ancestors 'none', nosniff, a strict referrer policy, a
   permissions policy, and cross-origin isolation of windows.
 - In production (FORCE_HTTPS): plain-HTTP requests are redirected to HTTPS, except the health
-  probes, which the container and the load balancer call directly; HSTS on HTTPS responses.
+  probes, which the container and the load balancer call directly, and /metrics (its scraper); HSTS on HTTPS responses.
 - Requests carrying a NUL character in a query, form field or JSON body are refused with 400
   before any view runs: no text column stores it (PostgreSQL refuses it outright) and no
   legitimate input contains it.
@@ -44,7 +44,7 @@ CSP = {
 }
 PERMISSIONS_POLICY = {"geolocation": "()", "camera": "()", "microphone": "()", "payment": "()"}
 HSTS_MAX_AGE = 365 * 24 * 3600
-PLAIN_HTTP_ENDPOINTS = frozenset({"main.healthz", "main.readyz"})
+PLAIN_HTTP_ENDPOINTS = frozenset({"main.healthz", "main.readyz", "metrics.scrape"})
 # The same bytes for every viewer, signed in or not: browsers and proxies may keep them.
 PUBLIC_CACHEABLE = frozenset({"static", "catalog.media", "procurement.ocds_releases"})
 

@@ -2,6 +2,7 @@
 connected here and nowhere else. `create_app` calls `connect_receivers` once per app.
 
     order_paid                  → quotas: count the goods in the month paid
+                                → metrics: count the payment (when its transaction commits)
     seller_order_reduced        → quotas: release held room, or uncount what was taken back
     seller_order_transitioned   → procurement: the agency's stage and budget follow the part
                                 → notifications: tell whoever acts next
@@ -10,6 +11,7 @@ connected here and nowhere else. `create_app` calls `connect_receivers` once per
 from __future__ import annotations
 
 from bebeli import signals
+from bebeli.metrics.instruments import count_payment as count_payment_metric
 from bebeli.notifications.services import notify_step
 from bebeli.procurement.follow import on_seller_order_transitioned
 from bebeli.quotas.services import count_payment, take_back
@@ -17,6 +19,7 @@ from bebeli.settlement import ledger
 
 RECEIVERS = (
     (signals.order_paid, count_payment),
+    (signals.order_paid, count_payment_metric),
     (signals.seller_order_reduced, take_back),
     (signals.seller_order_transitioned, on_seller_order_transitioned),
     (signals.seller_order_transitioned, notify_step),

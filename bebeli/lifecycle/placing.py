@@ -24,6 +24,7 @@ from bebeli.errors import Conflict, OutOfStock, ValidationFailed
 from bebeli.extensions import db
 from bebeli.lifecycle.fulfilment import record_event
 from bebeli.lifecycle.stock import take_stock
+from bebeli.metrics.instruments import count_checkout
 from bebeli.money import MAX_AMOUNT
 from bebeli.notifications.services import notify_order_placed
 from bebeli.orders.models import Channel, FulfilmentMethod, FulfilmentStatus, Order, OrderLine, SellerOrder
@@ -130,6 +131,7 @@ def place_order(buyer, choices: list[ShopChoice], *, idempotency_key: str,
     take_stock(lines)
     clear_cart(buyer, lines)
     check_placed(buyer, order)
+    count_checkout(order)  # counted when this transaction commits
     return order, True
 
 

@@ -14,6 +14,9 @@ classified. An entry says who gets through:
 - WEBHOOK: called by the payment provider, authenticated by its signature instead of a session.
 - LOGIN_STEP: the code step of the two-step login, reachable only half-way through a login.
 - STATIC: the app's static files.
+- MONITOR: read by the monitoring system (Prometheus), with a bearer token or from an allowed
+  address that did not come through the proxy (bebeli.metrics), never with a session: every
+  persona is refused, administrators included.
 
 Personas are the accounts on the "us" side of tests/security/world.py: an ASN buyer, a seller,
 an agency admin, the agency's PP, PPK and Bendahara, and an administrator. `params` maps each
@@ -25,8 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-PUBLIC_KIND, SIGNED_IN_KIND, ROLES, OWNER, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND, STATIC_KIND = (
-    "public", "signed_in", "roles", "owner", "dev", "webhook", "login_step", "static")
+PUBLIC_KIND, SIGNED_IN_KIND, ROLES, OWNER, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND, STATIC_KIND, MONITOR_KIND = (
+    "public", "signed_in", "roles", "owner", "dev", "webhook", "login_step", "static", "monitor")
 
 EVERY_SIGNED_IN = frozenset({"buyer", "seller", "agency_admin", "pp", "ppk", "bendahara", "admin"})
 
@@ -52,7 +55,7 @@ class Access:
             return persona in self.roles
         if self.kind == OWNER:
             return persona in self.sees_all or (side == "us" and persona in self.roles)
-        return False  # webhooks and the login step: never with a session alone
+        return False  # webhooks, the login step and monitoring: never with a session alone
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -83,6 +86,7 @@ DEV = _access(DEV_KIND)
 WEBHOOK = _access(WEBHOOK_KIND)
 LOGIN_STEP = _access(LOGIN_STEP_KIND)
 STATIC = _access(STATIC_KIND, params={"filename": "static_file"})
+MONITOR = _access(MONITOR_KIND)
 
 ADMIN = ("admin",)
 MANAGERS = ("admin", "agency_admin")       # the directory and quota monitoring
@@ -94,6 +98,7 @@ POLICY: dict[str, Access] = {
     "main.home": PUBLIC,
     "main.healthz": PUBLIC,
     "main.readyz": PUBLIC,
+    "metrics.scrape": MONITOR,   # Prometheus: METRICS_TOKEN or METRICS_ALLOW_IPS, never a session
     "main.set_language": public(code="language"),
     "static": STATIC,
     "mail.index": DEV,

@@ -9,7 +9,7 @@ from flask import Flask
 
 from bebeli import create_app
 from tests.security.forms import Form, endpoint_of, forms_on
-from tests.security.route_policy import DEV_KIND, LOGIN_STEP_KIND, OWNER, POLICY, STATIC_KIND, Access
+from tests.security.route_policy import DEV_KIND, LOGIN_STEP_KIND, MONITOR_KIND, OWNER, POLICY, STATIC_KIND, Access
 from tests.security.world import ANONYMOUS, PERSONAS
 
 LOGIN_PATH = "/masuk"
@@ -74,8 +74,8 @@ def _path_of(endpoint: str) -> str:
 def expected(access: Access, persona: str, side: str, *, dev_outbox: bool) -> str:
     if access.allows(persona, side, dev_outbox=dev_outbox):
         return "allowed"
-    if persona == ANONYMOUS or access.kind == LOGIN_STEP_KIND:
-        return "login"
+    if (persona == ANONYMOUS and access.kind != MONITOR_KIND) or access.kind == LOGIN_STEP_KIND:
+        return "login"  # a scraper is refused outright, never sent to the login page
     return "refused"
 
 

@@ -11,11 +11,19 @@ from __future__ import annotations
 import pytest
 
 from bebeli.security import PUBLIC_CACHEABLE
-from tests.security.route_policy import DEV_KIND, LOGIN_STEP_KIND, POLICY, PUBLIC_KIND, STATIC_KIND, WEBHOOK_KIND
+from tests.security.route_policy import (
+    DEV_KIND,
+    LOGIN_STEP_KIND,
+    MONITOR_KIND,
+    POLICY,
+    PUBLIC_KIND,
+    STATIC_KIND,
+    WEBHOOK_KIND,
+)
 from tests.security.routes import rules, url_for_side
 from tests.security.world import ANONYMOUS, PERSONAS
 
-NOT_PERSONAL = (PUBLIC_KIND, STATIC_KIND, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND)
+NOT_PERSONAL = (PUBLIC_KIND, STATIC_KIND, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND, MONITOR_KIND)  # /metrics: no-store, tests/metrics
 PERSONAL_RULES = [pytest.param(rule.endpoint, rule.rule, id=f"{rule.endpoint}:{rule.rule}")
                   for rule in rules("GET") if POLICY[rule.endpoint].kind not in NOT_PERSONAL]
 PUBLIC_RULES = [pytest.param(rule.endpoint, rule.rule, id=f"{rule.endpoint}:{rule.rule}")

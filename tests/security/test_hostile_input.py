@@ -32,7 +32,16 @@ from tests.security.hostile import (
     rendered_values,
     submission,
 )
-from tests.security.route_policy import DEV_KIND, LOGIN_STEP_KIND, OWNER, POLICY, PUBLIC_KIND, STATIC_KIND, WEBHOOK_KIND
+from tests.security.route_policy import (
+    DEV_KIND,
+    LOGIN_STEP_KIND,
+    MONITOR_KIND,
+    OWNER,
+    POLICY,
+    PUBLIC_KIND,
+    STATIC_KIND,
+    WEBHOOK_KIND,
+)
 from tests.security.routes import discover_forms, rules, url_for_side
 from tests.security.world import ANONYMOUS
 
@@ -210,7 +219,7 @@ def _path_with(rule, access, values: dict, name: str, value: str) -> str:
 BOUNDARY_RULES = [
     pytest.param(rule.endpoint, rule.rule, method, id=f"{method} {rule.rule}")
     for method in ("GET", "POST") for rule in rules(method)
-    if rule.arguments and POLICY[rule.endpoint].kind not in (STATIC_KIND, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND)
+    if rule.arguments and POLICY[rule.endpoint].kind not in (STATIC_KIND, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND, MONITOR_KIND)
 ]
 
 
@@ -241,7 +250,7 @@ def test_boundary_integers_in_query_strings(app, world, personas):
     problems = []
     for rule in rules("GET"):
         access = POLICY[rule.endpoint]
-        if access.kind in (STATIC_KIND, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND):
+        if access.kind in (STATIC_KIND, DEV_KIND, WEBHOOK_KIND, LOGIN_STEP_KIND, MONITOR_KIND):
             continue
         persona = _allowed(access)[0]
         path = url_for_side(rule, access, world[_side(access)]).split("?")[0]
