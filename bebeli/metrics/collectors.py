@@ -101,18 +101,20 @@ def resolve(entry):
 
 
 def build_registry(extra=()) -> CollectorRegistry:
-    """A registry for one scrape: the workers' metrics, then the scrape-time collectors."""
+    """A registry for one scrape. The scrape-time collectors run first (a scrape collects in
+    registration order): what they change — the readiness probe may open this worker's Redis
+    breaker — is already in the workers' figures read after them."""
     registry = CollectorRegistry(auto_describe=False)
-    path = multiprocess_dir()
-    if path:
-        MultiProcessCollector(registry, path=path)
-    else:
-        registry.register(ThisProcess())
     status: dict[str, int] = {}
     for entry in (BuildInfo, Readiness, *extra):
         factory = resolve(entry)
         registry.register(_Guarded(getattr(factory, "__name__", repr(factory)), factory(), status))
     registry.register(_CollectorStatus(status))
+    path = multiprocess_dir()
+    if path:
+        MultiProcessCollector(registry, path=path)
+    else:
+        registry.register(ThisProcess())
     return registry
 
 
