@@ -29,6 +29,9 @@ UNMATCHED = "unmatched"  # no rule matched the path (404, 405 before routing)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 BREAKER_STATES = {"closed": 0, "half-open": 1, "open": 2}
 
+# In multiprocess mode the values live in files, opened as the metrics below are created.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 disable_created_metrics()  # no "_created" twin of every series: half the lines of a scrape
 
 REQUESTS = Counter("bebeli_http_requests", "HTTP requests answered, per endpoint, method and status class",
