@@ -8,8 +8,9 @@ from functools import lru_cache
 from flask import Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bebeli import metrics
 from bebeli.extensions import limiter
-from bebeli.metrics import EXTRA_COLLECTORS, bp
+from bebeli.metrics import bp
 from bebeli.metrics.collectors import exposition
 
 
@@ -47,5 +48,5 @@ def scrape():
     if not scrape_allowed():
         return Response("Forbidden: metrics need a bearer token or an allowed address\n", status=403,
                         mimetype="text/plain", headers={"Cache-Control": "no-store"})
-    return Response(exposition(EXTRA_COLLECTORS), headers={"Content-Type": CONTENT_TYPE_LATEST,
+    return Response(exposition(metrics.EXTRA_COLLECTORS), headers={"Content-Type": CONTENT_TYPE_LATEST,
                                                             "Cache-Control": "no-store"})

@@ -142,14 +142,13 @@ def test_a_failing_collector_costs_its_figures_not_the_scrape(client, metrics_to
             raise RuntimeError("the queue table is gone")
 
     monkeypatch.setattr(metrics, "EXTRA_COLLECTORS", [Broken])
-    monkeypatch.setattr("bebeli.metrics.views.EXTRA_COLLECTORS", [Broken])
     text = scrape(client)
     assert value(text, "bebeli_scrape_collector_up", collector="Broken") == 0
     assert value(text, "bebeli_ready") == 1
 
 
 def test_an_extra_collector_is_registered_by_name(client, metrics_token, monkeypatch):
-    monkeypatch.setattr("bebeli.metrics.views.EXTRA_COLLECTORS", ["tests.metrics.sample_collector:QueueStandIn"])
+    monkeypatch.setattr("bebeli.metrics.EXTRA_COLLECTORS", ["tests.metrics.sample_collector:QueueStandIn"])
     text = scrape(client)
     assert value(text, "bebeli_queue_depth") == 7
     assert value(text, "bebeli_scrape_collector_up", collector="QueueStandIn") == 1

@@ -53,3 +53,28 @@ def scrape_without_redis(client) -> str:
     """A scrape whose readiness probe does not open the breaker again (Redis no longer configured)."""
     client.application.config["REDIS_URL"] = ""
     return scrape(client)
+
+
+def test_a_connection_killed_in_use_is_given_back_to_the_count(app):
+    import pytest
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("pg_terminate_backend: PostgreSQL only")
+    from bebeli.metrics.collectors import exposition
+
+    fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    with fresh.app_context():
+        engine = db.engine
+        before = value(exposition().decode(), "bebeli_db_pool_in_use")
+        victim = engine.connect()
+        backend = victim.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        assert value(exposition().decode(), "bebeli_db_pool_in_use") == before + 1
+        with engine.connect() as killer:
+            killer.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            killer.commit()
+        with pytest.raises(sa.exc.OperationalError):
+            victim.execute(sa.text("SELECT 1"))
+        victim.close()
+        with engine.connect() as fresh_connection:  # pre-ping replaces the dead one unnoticed
+            fresh_connection.execute(sa.text("SELECT 1"))
+        assert value(exposition().decode(), "bebeli_db_pool_in_use") == before
