@@ -8,7 +8,7 @@ import pytest
 from tests.metrics.helpers import AUTH, TOKEN, scrape, series, value
 
 
-def test_refused_without_token_even_to_an_administrator_session(client, metrics_token):
+def test_refused_without_token(client, metrics_token):
     response = client.get("/metrics")
     assert response.status_code == 403
     assert "bebeli_http_requests_total" not in response.get_data(as_text=True)
