@@ -33,7 +33,7 @@ class Periodic:
     every: timedelta   # expected interval between successes
     function: str      # "module:function", shared with the command
     command: str = ""  # the `flask` command when it is not the name
-    kwargs: dict[str, Any] = field(default_factory=dict)  # what the schedule passes
+    kwargs: dict[str, Any] = field(default_factory=dict)  # what the schedule passes (not the command)
 
     @property
     def cli(self) -> str:
@@ -41,7 +41,7 @@ class Periodic:
 
     def call(self, **options: Any) -> Any:
         module, _, attribute = self.function.partition(":")
-        return getattr(importlib.import_module(module), attribute)(**{**self.kwargs, **options})
+        return getattr(importlib.import_module(module), attribute)(**options)
 
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -79,7 +79,8 @@ def _register(entry: Periodic) -> None:
     def run(context, timestamp: int) -> None:
         app = worker_flask_app.get() or current_app._get_current_object()
         with app.app_context():
-            current_app.logger.info("%s: %s", entry.name, run_scheduled(entry.name, job_id=context.job.id))
+            outcome = run_scheduled(entry.name, job_id=context.job.id, **entry.kwargs)
+            current_app.logger.info("%s: %s", entry.name, outcome)
 
     run.__name__ = run.__qualname__ = f"periodic_{entry.name.replace('-', '_')}"
     task = jobs_app.task(name=task_name(entry), pass_context=True, queue=PERIODIC_QUEUE,
