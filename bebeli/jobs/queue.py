@@ -35,7 +35,7 @@ MODES = (PROCRASTINATE, INLINE)
 _INLINE_KEY = "bebeli_inline_jobs"
 
 # Modules declaring tasks: the worker imports them before it takes any job.
-TASK_MODULES = ["bebeli.jobs.tasks", "bebeli.jobs.schedule"]
+TASK_MODULES = ["bebeli.jobs.tasks", "bebeli.jobs.periodic"]
 
 # Web processes defer and read through the session; `flask worker` swaps in its own connector
 # (procrastinate's `App.replace_connector`) for the time it runs.

@@ -5,10 +5,10 @@ Each line names the job (also its lock and its `flask` command), when it runs (c
 older than `STALE_AFTER` × that is stale: the status page and the metrics say so), and the
 function it runs — the same function its `flask` command runs by hand.
 
-`flask worker` defers each one when its time comes (procrastinate periodic tasks): a queueing
-lock keeps one run waiting at most, a lock keeps two from running at once, and the database
-lock of bebeli/locks.py keeps a run by hand from overlapping a scheduled one. Every success and
-failure is recorded in `job_runs`.
+`flask worker` defers each one when its time comes (procrastinate periodic tasks, declared
+from this table in bebeli/jobs/periodic.py): a queueing lock keeps one run waiting at most, a
+lock keeps two from running at once, and the database lock of bebeli/locks.py keeps a run by
+hand from overlapping a scheduled one. Every success and failure is recorded in `job_runs`.
 """
 from __future__ import annotations
 
@@ -17,13 +17,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
-
-from bebeli.jobs.queue import jobs_app, run_recorded, worker_flask_app
+from bebeli.jobs.queue import run_recorded
 from bebeli.locks import run_exclusively
 
 STALE_AFTER = 2  # expected intervals without a success before a job counts as stale
-PERIODIC_QUEUE = "periodic"
 
 
 @dataclass(frozen=True)
@@ -69,24 +66,3 @@ def run_scheduled(name: str, *, job_id: int | None = None, **options: Any) -> st
         if not acquired:
             return f"{name}: skipped, another server is running it"
         return run_recorded(name, lambda: entry.call(**options), job_id=job_id)
-
-
-def task_name(entry: Periodic) -> str:
-    return f"periodic:{entry.name}"
-
-
-def _register(entry: Periodic) -> None:
-    def run(context, timestamp: int) -> None:
-        app = worker_flask_app.get() or current_app._get_current_object()
-        with app.app_context():
-            outcome = run_scheduled(entry.name, job_id=context.job.id, **entry.kwargs)
-            current_app.logger.info("%s: %s", entry.name, outcome)
-
-    run.__name__ = run.__qualname__ = f"periodic_{entry.name.replace('-', '_')}"
-    task = jobs_app.task(name=task_name(entry), pass_context=True, queue=PERIODIC_QUEUE,
-                         lock=entry.name, queueing_lock=entry.name)(run)
-    jobs_app.periodic(cron=entry.cron)(task)
-
-
-for _entry in PERIODIC:
-    _register(_entry)

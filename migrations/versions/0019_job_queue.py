@@ -51,15 +51,15 @@ def downgrade():
         # procrastinate ships no removal script: drop every object of its schema by name.
         for (name,) in bind.exec_driver_sql(
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                "AND tablename LIKE 'procrastinate%'").all():
+                "AND tablename LIKE 'procrastinate%%'").all():
             bind.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
         for (signature,) in bind.exec_driver_sql(
                 "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                "WHERE n.nspname = current_schema() AND p.proname LIKE 'procrastinate%'").all():
+                "WHERE n.nspname = current_schema() AND p.proname LIKE 'procrastinate%%'").all():
             bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {signature} CASCADE")
         for (name,) in bind.exec_driver_sql(
                 "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                "WHERE n.nspname = current_schema() AND t.typname LIKE 'procrastinate%' AND t.typtype IN ('e', 'c')").all():
+                "WHERE n.nspname = current_schema() AND t.typname LIKE 'procrastinate%%' AND t.typtype IN ('e', 'c')").all():
             bind.exec_driver_sql(f'DROP TYPE IF EXISTS "{name}" CASCADE')
     op.drop_index('ix_job_runs_task_name_succeeded_finished_at', table_name='job_runs')
     op.drop_index(op.f('ix_job_runs_job_id'), table_name='job_runs')

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from prometheus_client import CollectorRegistry, generate_latest
 
 from bebeli.extensions import db
-from bebeli.jobs import schedule
+from bebeli.jobs import periodic, schedule
 from bebeli.jobs.health import periodic_health, queue_stats
 from bebeli.jobs.metrics import JobsCollector
 from bebeli.jobs.models import JobRun
@@ -24,9 +24,9 @@ NOW = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
 def test_the_periodic_jobs_are_the_former_cron_commands_and_each_is_scheduled():
     assert {entry.cli for entry in schedule.PERIODIC} == FORMER_CRON
     registered = {p.task.name: p.cron for p in jobs_app.periodic_registry.periodic_tasks.values()}
-    assert registered == {schedule.task_name(entry): entry.cron for entry in schedule.PERIODIC}
+    assert registered == {periodic.task_name(entry): entry.cron for entry in schedule.PERIODIC}
     for entry in schedule.PERIODIC:
-        task = jobs_app.tasks[schedule.task_name(entry)]
+        task = jobs_app.tasks[periodic.task_name(entry)]
         assert task.lock == task.queueing_lock == entry.name  # one waiting, one running at a time
 
 
@@ -108,13 +108,13 @@ def test_a_periodic_job_run_by_the_worker_is_recorded(app, queue, ctx):
     from procrastinate import manager
 
     entry = schedule.BY_NAME["expire-orders"]
-    deferrer = procrastinate_tasks.configure_task(name=schedule.task_name(entry), queue=schedule.PERIODIC_QUEUE,
+    deferrer = procrastinate_tasks.configure_task(name=periodic.task_name(entry), queue=periodic.PERIODIC_QUEUE,
                                                   job_manager=manager.JobManager(SessionConnector()))
     job_id = deferrer.defer(timestamp=0)
     db.session.commit()
-    work(app, schedule.PERIODIC_QUEUE)  # the worker may defer the job's due run too, and work it
+    work(app, periodic.PERIODIC_QUEUE)  # the worker may defer the job's due run too, and work it
     assert jobs(app, id=job_id)[0]["status"] == "succeeded"
-    assert {job["status"] for job in jobs(app, task_name=schedule.task_name(entry))} == {"succeeded"}
+    assert {job["status"] for job in jobs(app, task_name=periodic.task_name(entry))} == {"succeeded"}
     db.session.expire_all()
     run = db.session.scalar(sa.select(JobRun).where(JobRun.task_name == "expire-orders"))
     assert run is not None and run.succeeded and run.job_id is not None
