@@ -47,7 +47,9 @@ def worker(burst: bool, queues: tuple[str, ...]):
             "JOB_QUEUE is inline (SQLite): jobs run in the web process after each request; "
             "run periodic jobs by hand (flask expire-orders, flask send-mail …).")
     logging.getLogger("procrastinate").setLevel(logging.INFO)
-    run_worker(app, wait=not burst, queues=list(queues) or None,
+    # On SIGTERM the worker takes no new job and lets running ones finish (a mail attempt
+    # takes at most its 10 s SMTP timeout) before the service manager's kill.
+    run_worker(app, wait=not burst, queues=list(queues) or None, shutdown_graceful_timeout=25,
                concurrency=app.config["JOB_WORKER_CONCURRENCY"], install_signal_handlers=not burst)
 
 
