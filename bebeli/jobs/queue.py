@@ -65,9 +65,9 @@ def queue_mode() -> str:
 
 
 def task(name: str, *, retry: Any = False, **options: Any) -> Callable:
-    """Declare a job task: `@task("deliver-mail", retry=...)`. The body runs in an application
-    context of its own; a failure is recorded in `job_runs` (with the procrastinate job id)
-    before it is raised again for procrastinate's retry."""
+    """Declare a job task: `@task("deliver-mail", retry=...)`, deferred with `defer(task, ...)`.
+    A failure is recorded in `job_runs` (with the procrastinate job id) before it is raised
+    again for procrastinate's retry strategy."""
 
     def decorator(func: Callable) -> Any:
         @functools.wraps(func)
