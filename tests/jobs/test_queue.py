@@ -126,3 +126,19 @@ def test_a_hung_mail_server_does_not_touch_a_checkout(app, client, queue, ctx, m
     waiting = jobs(app, task_name="deliver-mail", status="todo")
     assert sorted(job["args"]["email_id"] for job in waiting) == sorted(m.id for m in mail)
     print(f"checkout with a hung mail server: {elapsed * 1000:.0f} ms, {len(smtp_calls)} SMTP connection(s)")
+
+
+def test_a_refused_defer_undoes_only_itself_and_the_transaction_goes_on(app, queue, ctx):
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from bebeli.jobs import periodic
+    from bebeli.jobs.queue import defer, jobs_app
+
+    task = jobs_app.tasks[periodic.task_name(periodic.PERIODIC[0])]
+    first = defer(task, timestamp=1)
+    with pytest.raises(AlreadyEnqueued):
+        defer(task, timestamp=2)  # its queueing lock: one run waiting at most
+    message = _mail()  # the transaction is still usable
+    db.session.commit()
+    assert [job["id"] for job in jobs(app, task_name=task.name)] == [first]
+    assert jobs(app, task_name="deliver-mail")[0]["args"] == {"email_id": message.id}
