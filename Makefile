@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_test
 
-.PHONY: run test test-sqlite test-postgres install install-dev browser translations serve bench-catalog clean
+.PHONY: run test test-sqlite test-postgres install install-dev browser translations serve worker bench-catalog clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,12 @@ serve: install
 	@set -a; if [ -n "$(ENV_FILE)" ]; then . "$(ENV_FILE)"; fi; set +a; \
 	export BEBELI_CONFIG=production; \
 	$(BIN)/flask db upgrade && exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# The job worker beside `make serve` (same ENV_FILE): mail delivery and the periodic jobs.
+worker: install
+	@set -a; if [ -n "$(ENV_FILE)" ]; then . "$(ENV_FILE)"; fi; set +a; \
+	export BEBELI_CONFIG=production FLASK_APP=wsgi:app; \
+	exec $(BIN)/flask worker
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

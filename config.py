@@ -131,6 +131,13 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "BEBELI <noreply@bebeli.local>")
     DEV_OUTBOX = False
 
+    # Background jobs (bebeli/jobs): "procrastinate" — a queue in PostgreSQL, worked by
+    # `flask worker`, jobs written in the transaction that causes them — or "inline" — the job
+    # runs in the web process after the request's commit (SQLite, development). Empty: procrastinate
+    # on PostgreSQL, inline otherwise.
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "")
+    JOB_WORKER_CONCURRENCY = _env_int("JOB_WORKER_CONCURRENCY", 1)
+
     # Uploads
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -11,12 +11,12 @@ from config import CONFIGS
 # Every room with a blueprint, in registration order; its views attach routes to its `bp`.
 BLUEPRINTS = (
     "main", "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
-    "cart", "lifecycle", "orders", "quotas", "procurement", "settlement", "admin", "metrics",
+    "cart", "lifecycle", "orders", "quotas", "procurement", "settlement", "jobs", "admin", "metrics",
 )
 # The rooms with tables: importing them makes every table known to metadata and Alembic.
 MODELS = (
     "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
-    "cart", "orders", "payments", "quotas", "procurement", "settlement",
+    "cart", "orders", "payments", "quotas", "procurement", "settlement", "jobs",
 )
 
 
@@ -68,9 +68,9 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str):
         return db.session.scalars(_account_by_token(), {"session_token": token}).unique().first()
 
-    from bebeli.mail.hooks import init_app as init_mail
+    from bebeli.jobs.queue import init_app as init_jobs
 
-    init_mail(app)
+    init_jobs(app)  # JOB_QUEUE, and inline jobs after the response
 
 
 @lru_cache(maxsize=1)

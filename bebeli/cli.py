@@ -8,14 +8,13 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from bebeli.extensions import db
-from bebeli.locks import exclusive
 
 DEMO_PASSWORD = "Bebeli-Demo-2026"
 
 # The rooms that seed demo data, in order: each seeder may use the rows of the ones before it.
 DEMO_SEEDERS = ("auth", "sellers", "catalog", "orders", "quotas", "procurement", "settlement")
 # The rooms with their own commands (a `commands` list in their cli.py).
-COMMAND_MODULES = ("auth", "directory", "sellers", "catalog", "orders", "quotas", "settlement")
+COMMAND_MODULES = ("auth", "directory", "sellers", "catalog", "orders", "quotas", "settlement", "jobs")
 
 
 @click.command("seed-demo")
@@ -56,14 +55,24 @@ def create_admin(email, name, password):
     click.echo(f"Admin ready: {user.email}")
 
 
-@click.command("send-mail")
-@with_appcontext
-@exclusive("send-mail")
-def send_mail_command():
-    """Deliver queued mail (safe to run from cron on several servers)."""
+def deliver_queued_mail(older_than_minutes: int | None = None) -> str:
+    """Deliver queued mail that is still waiting (every message has its own job; this sweep
+    catches what those left behind)."""
+    from datetime import timedelta
+
     from bebeli.mail.services import deliver_pending
 
-    click.echo(f"delivered {deliver_pending(limit=500)} message(s)")
+    older_than = timedelta(minutes=older_than_minutes) if older_than_minutes else None
+    return f"delivered {deliver_pending(limit=500, older_than=older_than)} message(s)"
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command():
+    """Deliver queued mail now (safe to run on several servers)."""
+    from bebeli.jobs.schedule import run_scheduled
+
+    click.echo(run_scheduled("send-mail"))
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,8 @@
-"""One server at a time for scheduled commands.
+"""One server at a time for scheduled jobs.
 
-Cron starts the same command on every app server; `run_exclusively(name)` lets one of them do
-the work while the others skip at once (they never wait: the next run picks up what is left).
+A periodic job (bebeli/jobs/schedule.py) may be started by the worker on one server while
+someone runs its command by hand on another; `run_exclusively(name)` lets one of them do the
+work while the others skip at once (they never wait: the next run picks up what is left).
 
 - PostgreSQL: a session-level advisory lock, `pg_try_advisory_lock(hashtext(...))`, held on a
   dedicated autocommit connection for the duration of the job. No table, no open transaction,

@@ -4,7 +4,7 @@
 #
 #   DATABASE_URL=… UPLOAD_DIR=… scripts/restore.sh [--yes] backups/bebeli-db-STAMP.dump [backups/bebeli-uploads-STAMP.tar.gz]
 #
-# Stop the web app and the scheduler first. The database's public schema is replaced in ONE
+# Stop the web app and the job worker first. The database's public schema is replaced in ONE
 # transaction: if anything fails, the database is left exactly as it was. The current uploads
 # directory is kept beside the restored one as UPLOAD_DIR.before-restore-STAMP.
 # Afterwards run `flask db upgrade` (the backup may predate the code) and start the app.

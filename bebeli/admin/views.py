@@ -45,4 +45,5 @@ ADMIN_SCREENS = [
     ("procurement.monitoring", _l("Pengadaan instansi")),
     ("settlement.admin_batches", _l("Pencairan dana")),
     ("audit.index", _l("Log audit")),
+    ("jobs.status", _l("Status sistem")),
 ]

@@ -18,8 +18,9 @@ bp = Blueprint("metrics", __name__)
 # Collectors read at each scrape besides the workers' own metrics: "module:Name" of a class (or
 # any callable) that, called with no arguments inside the scrape's request (app context,
 # database session), returns a prometheus_client collector (an object with `collect()`).
-# Adding one is one line here, e.g. "bebeli.jobs.metrics:JobsCollector".
+# Adding one is one line here.
 EXTRA_COLLECTORS: list = [
+    "bebeli.jobs.metrics:scrape_collector",
 ]
 
 

@@ -1,5 +1,6 @@
-"""Quota commands for cron: `flask quota-reminders` (daily) mails ASN below their monthly
-minimum; `flask quota-freeze` (after midnight on the 1st) freezes the month that just closed."""
+"""Quota jobs (periodic jobs in bebeli/jobs/schedule.py; the commands run them by hand):
+`quota-reminders` (daily) mails ASN below their monthly minimum; `quota-freeze` (after midnight
+on the 1st) freezes the month that just closed."""
 from __future__ import annotations
 
 import click
@@ -8,23 +9,16 @@ from flask.cli import with_appcontext
 
 from bebeli.dates import jakarta_today, month_start, parse_month
 from bebeli.extensions import db
-from bebeli.locks import exclusive
 
 
-@click.command("quota-reminders")
-@click.option("--month", "month_text", help="Bulan TTTT-BB (bawaan: bulan ini, WIB).")
-@click.option("--force", is_flag=True, help="Kirim walau belum sampai QUOTA_REMINDER_DAY.")
-@with_appcontext
-@exclusive("quota-reminders")
-def quota_reminders(month_text, force):
+def remind_below_minimum(month_text: str | None = None, force: bool = False) -> str:
     """Email ASN below their minimum after QUOTA_REMINDER_DAY, once per person and month."""
     from bebeli.quotas.services import send_reminders
 
     today = jakarta_today()
     day = current_app.config["QUOTA_REMINDER_DAY"]
     if not force and not month_text and today.day < day:
-        click.echo(f"Belum waktunya: pengingat dikirim mulai tanggal {day}.")
-        return
+        return f"Belum waktunya: pengingat dikirim mulai tanggal {day}."
     month = parse_month(month_text) if month_text else month_start(today)
     # A request context gives the mail its links (PUBLIC_BASE_URL) and its language.
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
@@ -34,13 +28,10 @@ def quota_reminders(month_text, force):
             sent, after = send_reminders(month, after_user_id=after, links=links)
             db.session.commit()  # each batch stands on its own; a rerun skips who was reminded
             total += sent
-    click.echo(f"{total} pengingat dikirim untuk {month:%Y-%m}.")
+    return f"{total} pengingat dikirim untuk {month:%Y-%m}."
 
 
-@click.command("quota-freeze")
-@with_appcontext
-@exclusive("quota-freeze")
-def quota_freeze():
+def freeze_closed() -> str:
     """Freeze the obligations of the closed months the dashboard shows (otherwise its first
     viewer after a month ends waits for it)."""
     from bebeli.quotas.obligations import last_months
@@ -49,7 +40,27 @@ def quota_freeze():
 
     frozen = freeze_closed_months(last_months(month_start(jakarta_today()), TREND_MONTHS + 1))
     db.session.commit()
-    click.echo("Dibekukan: " + (", ".join(f"{m:%Y-%m}" for m in frozen) or "tidak ada bulan baru") + ".")
+    return "Dibekukan: " + (", ".join(f"{m:%Y-%m}" for m in frozen) or "tidak ada bulan baru") + "."
+
+
+@click.command("quota-reminders")
+@click.option("--month", "month_text", help="Bulan TTTT-BB (bawaan: bulan ini, WIB).")
+@click.option("--force", is_flag=True, help="Kirim walau belum sampai QUOTA_REMINDER_DAY.")
+@with_appcontext
+def quota_reminders(month_text, force):
+    """Email ASN below their minimum after QUOTA_REMINDER_DAY, once per person and month."""
+    from bebeli.jobs.schedule import run_scheduled
+
+    click.echo(run_scheduled("quota-reminders", month_text=month_text, force=force))
+
+
+@click.command("quota-freeze")
+@with_appcontext
+def quota_freeze():
+    """Freeze the obligations of the closed months the dashboard shows."""
+    from bebeli.jobs.schedule import run_scheduled
+
+    click.echo(run_scheduled("quota-freeze"))
 
 
 def _external(endpoint: str) -> str:

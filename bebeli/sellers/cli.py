@@ -1,4 +1,4 @@
-"""`flask notify-expired-certificates`: run daily from cron."""
+"""`flask notify-expired-certificates`: the daily periodic job (bebeli/jobs/schedule.py), by hand."""
 from __future__ import annotations
 
 import click
@@ -6,13 +6,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from bebeli.extensions import db
-from bebeli.locks import exclusive
 
 
-@click.command("notify-expired-certificates")
-@with_appcontext
-@exclusive("notify-expired-certificates")
-def notify_expired_certificates_command():
+def report_expired_certificates() -> str:
     """Mail sellers and admins about certificates that expired since the last run."""
     from bebeli.sellers.services import notify_expired_certificates
 
@@ -20,7 +16,16 @@ def notify_expired_certificates_command():
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
         count = notify_expired_certificates()
         db.session.commit()
-    click.echo(f"{count} expired certificate(s) reported")
+    return f"{count} expired certificate(s) reported"
+
+
+@click.command("notify-expired-certificates")
+@with_appcontext
+def notify_expired_certificates_command():
+    """Mail sellers and admins about certificates that expired since the last run."""
+    from bebeli.jobs.schedule import run_scheduled
+
+    click.echo(run_scheduled("notify-expired-certificates"))
 
 
 commands = [notify_expired_certificates_command]

@@ -1,4 +1,5 @@
-"""Scheduled settlement command: `flask payouts create`, run daily from cron on every server.
+"""Scheduled settlement job `payouts-create` (daily, bebeli/jobs/schedule.py), by hand:
+`flask payouts create`.
 It makes a batch only on the schedule's day (PAYOUT_SCHEDULE, PAYOUT_WEEKDAY) and at most one
 per period: the server lock keeps runs from overlapping, and the batch's unique period key
 keeps a second run (or a second server past the lock) from making another."""
@@ -8,16 +9,11 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from bebeli.extensions import db
-from bebeli.locks import exclusive
 
 payouts_group = AppGroup("payouts", help="Pencairan dana penjual (payout batches).")
 
 
-@payouts_group.command("create")
-@click.option("--any-day", is_flag=True, help="Make this period's batch now, even if today is not the payout day.")
-@with_appcontext
-@exclusive("payouts-create")
-def create(any_day: bool):
+def create_payouts(any_day: bool = False) -> str:
     """Gather the available balances into this period's payout batch."""
     from bebeli.dates import jakarta_today
     from bebeli.settlement import payouts
@@ -28,15 +24,24 @@ def create(any_day: bool):
         result = payouts.create_scheduled_batch()
     db.session.commit()
     if result is None:
-        click.echo(f"payouts: not a payout day (next: {payouts.next_payout_date():%Y-%m-%d})")
-        return
+        return f"payouts: not a payout day (next: {payouts.next_payout_date():%Y-%m-%d})"
     if result.batch is None:
-        click.echo("payouts: this period's batch exists already")
-        return
+        return "payouts: this period's batch exists already"
     batch = result.batch
-    click.echo(f"payouts: batch {batch.number}: {batch.payout_count} transfer(s), total Rp {batch.total_amount}")
-    for shop in result.skipped:
-        click.echo(f"payouts: skipped shop {shop.id} {shop.name} (not verified or bank details incomplete)")
+    lines = [f"payouts: batch {batch.number}: {batch.payout_count} transfer(s), total Rp {batch.total_amount}"]
+    lines += [f"payouts: skipped shop {shop.id} {shop.name} (not verified or bank details incomplete)"
+              for shop in result.skipped]
+    return "\n".join(lines)
+
+
+@payouts_group.command("create")
+@click.option("--any-day", is_flag=True, help="Make this period's batch now, even if today is not the payout day.")
+@with_appcontext
+def create(any_day: bool):
+    """Gather the available balances into this period's payout batch."""
+    from bebeli.jobs.schedule import run_scheduled
+
+    click.echo(run_scheduled("payouts-create", any_day=any_day))
 
 
 commands = [payouts_group]

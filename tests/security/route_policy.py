@@ -104,6 +104,8 @@ POLICY: dict[str, Access] = {
     "mail.index": DEV,
     "admin.dashboard": roles(*ADMIN),
     "audit.index": roles(*ADMIN),
+    "jobs.status": roles(*ADMIN),
+    "jobs.retry": roles(*ADMIN),
     # --- accounts and login -------------------------------------------------------------------
     "auth.login": PUBLIC,
     "auth.forgot_password": PUBLIC,
@@ -286,4 +288,5 @@ NOT_REFERENCES = frozenset({
     "weight_grams", "position", "unit", "kind", "echelon", "role", "reason", "coverage", "minimum_kind",
     "kecamatan", "kelurahan", "category_id", "parent_id", "agency_ids", "reject_N", "line_N",
     "shops-N-method", "shops-N-address_choice", "direction",
+    "job_id",  # a queued job (status page): jobs belong to the administrators alone
 })
