@@ -57,12 +57,14 @@ flask() {
     DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/bebeli" BEBELI_CONFIG=development \
         FLASK_APP=wsgi:app "$PYTHON" -m flask "$@"
 }
-wait_promoted() {
-    for _ in $(seq 1 300); do
+wait_promoted() {  # recovery replays all the WAL up to T: allow it up to 10 minutes
+    local until=$(( $(date +%s) + 600 ))
+    while [ "$(date +%s)" -lt "$until" ]; do
         [ "$(DB=postgres sql 'select pg_is_in_recovery()' 2>/dev/null)" = f ] && return 0
         sleep 0.1
     done
-    die "the restored cluster did not finish recovery; log: $WORK/data/log"
+    tail -n 20 "$DATA"/log/*.log >&2 || true
+    die "the restored cluster did not finish recovery"
 }
 
 # The shipped configuration (deploy/pgbackrest/pgbackrest.conf), pointed at the drill's directories.
