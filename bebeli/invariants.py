@@ -157,14 +157,17 @@ def quota_ledger(conn) -> list[str]:
     out += [f"order {r.number} is {r.payment_status} but still holds quota room (seller order {r.seller_order_id})"
             for r in _rows(conn, held_paid)]
 
-    # The converse: a paid personal ASN purchase with goods from a verified local shop is counted.
+    # The converse: a paid personal purchase of someone who was an ASN when paying, with goods from
+    # a verified local shop, is counted. (A shop that became local only after the payment would be
+    # reported too: its status has no history to tell.)
+    was_asn = sa.exists().where(asn.c.user_id == orders.c.buyer_id, asn.c.created_at <= orders.c.paid_at)
     countable = (sa.exists().where(so.c.order_id == orders.c.id, so.c.goods_amount > 0,
                                    so.c.status.not_in([status.value for status in ENDED]),
                                    shops.c.id == so.c.shop_id, shops.c.is_local.is_(True),
                                    shops.c.status == ShopStatus.VERIFIED.value))
     uncounted = (sa.select(orders.c.number)
                  .where(orders.c.channel == Channel.PERSONAL.value, orders.c.payment_status == PaymentStatus.PAID.value,
-                        is_asn, countable,
+                        was_asn, countable,
                         ~sa.exists().where(e.c.order_id == orders.c.id, e.c.kind == QuotaKind.PURCHASE.value))
                  .order_by(orders.c.id))
     out += [f"order {r.number}: a paid ASN purchase from a local shop missing from the quota ledger"

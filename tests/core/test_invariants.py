@@ -5,10 +5,13 @@ services), breaks one thing in the test's own uncommitted transaction, and expec
 to name it; the rollback puts the data back before the next corruption."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from bebeli.catalog.models import Product
+from bebeli.directory.models import AsnProfile
 from bebeli.extensions import db
 from bebeli.invariants import CHECKS, violations
 from bebeli.orders.models import Order, OrderLine, PaymentStatus, PaymentStatusEvent, SellerOrder
@@ -134,6 +137,12 @@ def test_quota_ledger_agrees_with_paid_asn_orders(demo):
     found = _found("quota_ledger")
     assert f"order {order.number}: a paid ASN purchase from a local shop missing from the quota ledger" in found
     assert all(t.endswith("missing from the quota ledger") for t in found)
+    # … but not when the buyer became an ASN only after paying (nothing counted then).
+    for model in (QuotaEntry, QuotaMonth, QuotaSpend, QuotaHold):
+        db.session.execute(sa.delete(model))
+    db.session.execute(sa.update(AsnProfile).where(AsnProfile.user_id == order.buyer_id)
+                       .values(created_at=order.paid_at + timedelta(minutes=1)))
+    assert not [t for t in _found("quota_ledger") if order.number in t]
 
     # Counted although the order is not paid, and more than the part's goods.
     db.session.execute(sa.update(Order).where(Order.id == order.id).values(payment_status=PaymentStatus.UNPAID))
