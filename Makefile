@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bebeli_test
 
-.PHONY: run test test-sqlite test-postgres install install-dev browser translations serve worker bench-catalog clean
+.PHONY: run test test-sqlite test-postgres install install-dev browser pgbackrest translations serve worker bench-catalog clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,7 @@ run: install
 PARALLEL ?= 1
 SQLITE_PASS = $(BIN)/python -m pytest
 POSTGRES_PASS = TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest
-test: install-dev browser
+test: install-dev browser pgbackrest
 	@if ! $(BIN)/python scripts/testdb.py "$(TEST_DATABASE_URL)"; then \
 		echo "== test suite on SQLite =="; \
 		$(SQLITE_PASS) || exit $$?; \
@@ -78,6 +78,19 @@ browser:
 			|| echo "WARNING: could not install chromium; browser tests will be skipped"; \
 		else \
 			echo "WARNING: /usr/bin/chromium missing and cannot install it; browser tests will be skipped"; \
+		fi; \
+	fi
+
+# Debian's pgbackrest for the point-in-time recovery drill (tests/core/test_pitr.py, which also
+# needs PostgreSQL's server binaries); without it the drill is skipped.
+pgbackrest:
+	@if ! command -v pgbackrest >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian pgbackrest for the recovery drill…"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbackrest >/dev/null) \
+			|| echo "WARNING: could not install pgbackrest; the recovery drill will be skipped"; \
+		else \
+			echo "WARNING: pgbackrest missing and cannot install it; the recovery drill will be skipped"; \
 		fi; \
 	fi
 
