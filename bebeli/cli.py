@@ -1,4 +1,4 @@
-"""`flask` commands: seed-demo, create-admin, send-mail; modules add their own (import-asn …)."""
+"""`flask` commands: seed-demo, create-admin, send-mail, check-invariants; modules add their own (import-asn …)."""
 from __future__ import annotations
 
 import importlib
@@ -67,7 +67,9 @@ def send_mail_command():
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo, create_admin, send_mail_command):
+    from bebeli.invariants import check_invariants_command
+
+    for command in (seed_demo, create_admin, send_mail_command, check_invariants_command):
         app.cli.add_command(command)
     for name in COMMAND_MODULES:
         for command in importlib.import_module(f"bebeli.{name}.cli").commands:
