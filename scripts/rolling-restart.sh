@@ -26,7 +26,7 @@ settle=${RESTART_SETTLE:-1}
 children() { cat "/proc/$1/task/$1/children" 2>/dev/null | wc -w; }
 # Running, and not a zombie (a supervisor that has not yet collected it).
 alive() { local state; state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1); [ -n "$state" ] && [ "$state" != Z ]; }
-say() { echo "rolling-restart: $*" >&2; }
+say() { echo "rolling-restart $(date -u +%T.%3N): $*" >&2; }
 
 old=$(cat "$pidfile")
 alive "$old" || { say "no gunicorn master with pid $old"; exit 1; }
@@ -59,6 +59,7 @@ say "new master $new has $(children "$new") workers; stopping $old gracefully"
 kill -TERM "$old"
 while alive "$old" && [ $SECONDS -lt $((deadline + 60)) ]; do sleep 0.1; done
 alive "$old" && { say "old master $old still running"; exit 1; }
+say "old master $old has exited"
 # The new master renames its pid file once it sees it has been promoted (within a second).
 while [ "$(cat "$pidfile" 2>/dev/null)" != "$new" ] && [ $SECONDS -lt $((deadline + 65)) ]; do sleep 0.1; done
 say "done: $new serves"
