@@ -247,13 +247,18 @@ def median_ms(session: requests.Session, url: str, runs: int = 30) -> float:
     return statistics.median(samples)
 
 
-def login_attempts(base: str, count: int) -> list[int]:
-    """`count` wrong passwords from one address, each for a different account: the statuses."""
+def login_attempts(base: str, count: int) -> list[tuple[int, float]]:
+    """`count` wrong passwords from one address, each for a different account: (status, ms) each."""
     http = requests.Session()
     token = hidden_fields(http.get(f"{base}/masuk", timeout=30).text)["csrf_token"]
-    return [http.post(f"{base}/masuk", allow_redirects=False, timeout=30,
-                      data={"csrf_token": token, "identifier": f"tamu{i}@faults.bebeli", "password": "salah-123456"}
-                      ).status_code for i in range(count)]
+    answers = []
+    for i in range(count):
+        started = time.perf_counter()
+        status = http.post(f"{base}/masuk", allow_redirects=False, timeout=30,
+                           data={"csrf_token": token, "identifier": f"tamu{i}@faults.bebeli",
+                                 "password": "salah-123456"}).status_code
+        answers.append((status, (time.perf_counter() - started) * 1000))
+    return answers
 
 
 @dataclass
