@@ -18,13 +18,15 @@ PER_IP = 5  # the login limit per address in these runs ("5 per minute")
 PAGES = (("healthz", "/healthz"), ("catalog", "/katalog"), ("product", "/produk/{product}"), ("login page", "/masuk"))
 
 
-def redis_figures(db, redis_url: str, *, attempts: int = 16, parallel: int = 0, runs: int = 30) -> dict:
+def redis_figures(db, redis_url: str, *, attempts: int = 16, parallel: int = 0, runs: int = 30,
+                  per_ip: int = PER_IP) -> dict:
     """Under gunicorn with `redis_url` as Redis: median ms of each page over `runs` requests;
-    `attempts` wrong passwords from one address on different accounts (how many were checked,
+    `attempts` wrong passwords from one address on different accounts, the limit per address
+    `per_ip` a minute (how many were checked,
     i.e. not refused with 429, and the median ms of those); with `parallel`, that many wrong
     passwords at once on one account (how many the app checked); /readyz and its Redis field."""
     figures: dict = {}
-    with Gunicorn(db.url, redis_url, LOGIN_LIMIT_PER_IP=f"{PER_IP} per minute",
+    with Gunicorn(db.url, redis_url, LOGIN_LIMIT_PER_IP=f"{per_ip} per minute",
                   LOGIN_LIMIT_PER_ACCOUNT="1000 per minute") as server:
         http = requests.Session()
         product = next(iter(db.products))
@@ -110,13 +112,13 @@ def workers_killed(db, redis_url: str, *, buyers: slice = slice(4, 10), kills: i
             "violations": db.violations()}
 
 
-def rolling_restart(db, redis_url: str, *, buyers: slice = slice(0, 3)) -> dict:
+def rolling_restart(db, redis_url: str, *, buyers: slice = slice(0, 3), pause: float = 0.05) -> dict:
     """scripts/rolling-restart.sh (a code upgrade: USR2, then TERM of the old master) under a
     checkout and page load. A sync worker told to stop notices it at its next wake-up, up to
     half the worker timeout later: 10 s here, so the old master is gone within ~5 s."""
     with Gunicorn(db.url, redis_url, GUNICORN_TIMEOUT="10") as server:
         old_master, old_workers = server.master_pid, set(server.workers())
-        with Load(server.base, db.buyers[buyers], list(db.products)[1]) as load:
+        with Load(server.base, db.buyers[buyers], list(db.products)[1], pause=pause) as load:
             time.sleep(1.5)
             before = load.tally.requests
             started = time.monotonic()
