@@ -103,14 +103,6 @@ class FaultDatabase:
     def violations(self) -> list[str]:
         return invariant_violations(self.url, self.products)
 
-    def count(self, table: str) -> int:
-        engine = sa.create_engine(self.url)
-        try:
-            with engine.connect() as conn:
-                return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608 - fixed names
-        finally:
-            engine.dispose()
-
 
 def invariant_violations(url: str, initial_stock: dict[int, int]) -> list[str]:
     """Every check of `flask check-invariants` (bebeli.invariants: no order without lines, the
