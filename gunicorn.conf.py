@@ -10,6 +10,7 @@ FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-Proto gunicorn believes (default 
 LOG_LEVEL            default info
 PROMETHEUS_MULTIPROC_DIR  a directory the workers write their metrics to (bebeli.metrics), so
                      that a scrape answered by any worker counts them all; emptied at start
+GUNICORN_PIDFILE     where the master writes its pid (scripts/rolling-restart.sh reads it); default none
 """
 import multiprocessing
 import os
@@ -30,8 +31,10 @@ max_requests = 10000
 max_requests_jitter = 1000
 # The app is built once, in the master, with every template compiled and every language loaded
 # (bebeli.warm_up): a worker forked from it — at start, or after recycling — is ready at once.
-# A deploy restarts the service (a HUP does not load new code with preloading).
+# A HUP does not load new code with preloading: a deploy upgrades with scripts/rolling-restart.sh
+# (USR2: a new master from the new code on the same socket, then TERM to the old one).
 preload_app = True
+pidfile = os.environ.get("GUNICORN_PIDFILE") or None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 control_socket_disable = True
 proc_name = "bebeli"

@@ -105,6 +105,28 @@ class RetryReadsOnce:
                 and environ.get("CONTENT_LENGTH", "") in ("", "0"))
 
 
+def end_session(error: BaseException | None = None) -> None:
+    """Close the request's session, also when its connection died after the last statement
+    (the closing ROLLBACK fails): the answer is already made, so the dead connection is only
+    logged and dropped (the failed ROLLBACK has invalidated it), never turned into a 500."""
+    from bebeli.extensions import db
+
+    try:
+        db.session.remove()
+    except Exception as failure:
+        if not is_connection_error(failure):
+            raise
+        log.warning("database connection lost at the end of a request (request id %s): %s",
+                    g.get("request_id", "-"), failure)
+        try:
+            db.session.remove()
+        except Exception:  # noqa: BLE001 - forget the session rather than fail the answer
+            db.session.registry.clear()
+
+
 def init_app(app: Flask) -> None:
-    """Install the read retry (errors.py answers the blip itself)."""
+    """Install the read retry (errors.py answers the blip itself) and the session's end. It is
+    registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run last in,
+    first out) and that one finds the session already closed."""
     app.wsgi_app = RetryReadsOnce(app.wsgi_app)
+    app.teardown_appcontext(end_session)

@@ -5,6 +5,7 @@ import hashlib
 from datetime import timedelta
 from functools import lru_cache
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
@@ -103,37 +104,68 @@ def _lock_message(minutes: int):
     )
 
 
-def ensure_not_locked(user: User | None, identifier: str = "") -> LoginThrottle | None:
-    """Raise AccountLocked while the account (or unknown identifier) is locked out;
-    return its failure counter, if any."""
-    now = utcnow()
-    throttle = db.session.get(LoginThrottle, _throttle_key(user, identifier))
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        remaining = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
-        record("auth.login_locked", actor=user, object_type="users", object_id=getattr(user, "id", None))
-        raise AccountLocked(_lock_message(remaining))
-    return throttle
+def _raise_locked(user: User | None, locked_until) -> None:
+    remaining = max(1, int((locked_until - utcnow()).total_seconds() // 60) + 1)
+    record("auth.login_locked", actor=user, object_type="users", object_id=getattr(user, "id", None))
+    raise AccountLocked(_lock_message(remaining))
 
 
-def count_failed_attempt(user: User | None, identifier: str = "", *, action: str = "auth.login_failed") -> None:
-    """Count a wrong password (or a wrong second-step code); lock the account and raise
-    AccountLocked once LOGIN_MAX_FAILURES is reached."""
+def _upsert(table):
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def claim_attempt(user: User | None, identifier: str = "") -> int:
+    """Count one attempt *before* its password (or code) is checked, in one atomic statement;
+    return the account's count, this attempt included. Raise AccountLocked when the account is
+    locked. The attempt that reaches LOGIN_MAX_FAILURES sets the lock at once, so however many
+    attempts arrive together, at most that many secrets are checked: PostgreSQL makes a second
+    attempt on the same key wait for the first one's transaction (the row lock of INSERT … ON
+    CONFLICT DO UPDATE), and SQLite's BEGIN IMMEDIATE lets one writer in at a time. A right
+    secret clears the count (clear_failed_attempts); a wrong one leaves it (count_failed_attempt)."""
     cfg = current_app.config
     now = utcnow()
     key = _throttle_key(user, identifier)
-    throttle = db.session.get(LoginThrottle, key)
-    if throttle is None:
-        throttle = LoginThrottle(key=key, failures=0)
-        db.session.add(throttle)
-    if throttle.locked_until and throttle.locked_until <= now:
-        throttle.failures = 0
-        throttle.locked_until = None
-    throttle.failures += 1
-    record(action, actor=user, object_type="users", object_id=getattr(user, "id", None),
-           failures=throttle.failures)
-    if throttle.failures >= cfg["LOGIN_MAX_FAILURES"]:
-        minutes = cfg["LOGIN_LOCKOUT_MINUTES"]
-        throttle.locked_until = now + timedelta(minutes=minutes)
+    table = LoginThrottle.__table__
+    expired = sa.and_(table.c.locked_until.is_not(None), table.c.locked_until <= now)
+    failures = sa.case((expired, 1), else_=table.c.failures + 1)
+    until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+    lock = sa.case((failures >= cfg["LOGIN_MAX_FAILURES"], sa.literal(until, table.c.locked_until.type)),
+                   else_=sa.null())
+    first_lock = until if cfg["LOGIN_MAX_FAILURES"] <= 1 else None
+    statement = (
+        _upsert(table)
+        .values(key=key, failures=1, locked_until=first_lock, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={"failures": failures, "locked_until": lock,
+                  "updated_at": now},
+            where=sa.or_(table.c.locked_until.is_(None), expired),
+        )
+        .returning(table.c.failures)
+    )
+    claimed = db.session.execute(statement).scalar()
+    loaded = db.session.identity_map.get(db.session.identity_key(LoginThrottle, key))
+    if loaded is not None:  # the statement went around the ORM: reload it when next read
+        db.session.expire(loaded)
+    if claimed is None:  # locked: the conditional update left the row alone
+        locked_until = db.session.scalar(sa.select(table.c.locked_until).where(table.c.key == key))
+        _raise_locked(user, locked_until or now)
+    return claimed
+
+
+def count_failed_attempt(user: User | None, identifier: str = "", failures: int | None = None, *,
+                         action: str = "auth.login_failed") -> None:
+    """Record a wrong password (or a wrong second-step code) whose attempt claim_attempt counted;
+    raise AccountLocked when that attempt was the one that reached LOGIN_MAX_FAILURES."""
+    if failures is None:
+        failures = claim_attempt(user, identifier)
+    record(action, actor=user, object_type="users", object_id=getattr(user, "id", None), failures=failures)
+    if failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+        minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
         record("auth.lockout", actor=user, object_type="users", object_id=getattr(user, "id", None))
         raise AccountLocked(_lock_message(minutes))
 
@@ -148,20 +180,20 @@ def authenticate(identifier: str, password: str) -> User:
     """Return the user for these credentials, or raise. The caller commits either way:
     failed attempts and lockouts are recorded even when login is refused."""
     user = find_user_by_login(identifier)
-    ensure_not_locked(user, identifier)
+    failures = claim_attempt(user, identifier)
 
     if verify_password(user, password):
+        clear_failed_attempts(user)
         if not user.is_active_account:
             record("auth.login_inactive", actor=user, obj=user)
             raise InvalidCredentials(_l("Akun ini telah dinonaktifkan. Hubungi administrator."))
-        clear_failed_attempts(user)
         if _hasher().check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.last_login_at = utcnow()
         record("auth.login", actor=user, obj=user)
         return user
 
-    count_failed_attempt(user, identifier)
+    count_failed_attempt(user, identifier, failures)
     raise InvalidCredentials()
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bebeli.audit.services import record
 from bebeli.auth.models import RecoveryCode, Role, User
-from bebeli.auth.services import clear_failed_attempts, count_failed_attempt, ensure_not_locked
+from bebeli.auth.services import claim_attempt, clear_failed_attempts, count_failed_attempt
 from bebeli.db import utcnow
 from bebeli.errors import Conflict, DomainError, ValidationFailed
 from bebeli.extensions import db
@@ -185,7 +185,7 @@ def enable_totp(user: User, secret: str, code: str) -> list[str]:
 def verify_second_step(user: User, code: str, *, allow_recovery: bool = True) -> str:
     """Check a 6-digit code (or a recovery code) for an enrolled account; return which one
     was used ("totp" or "recovery"). Wrong codes count towards the account's lockout."""
-    ensure_not_locked(user)
+    failures = claim_attempt(user)
     normalized = _normalize(code)
     used = None
     if normalized.isdigit() and len(normalized) == 6:
@@ -194,7 +194,7 @@ def verify_second_step(user: User, code: str, *, allow_recovery: bool = True) ->
     elif allow_recovery and _use_recovery_code(user, normalized):
         used = "recovery"
     if used is None:
-        count_failed_attempt(user, action="auth.totp_failed")
+        count_failed_attempt(user, "", failures, action="auth.totp_failed")
         raise InvalidCode()
     clear_failed_attempts(user)
     record("auth.totp_verified", actor=user, obj=user, method=used)

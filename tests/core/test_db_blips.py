@@ -10,7 +10,7 @@ import contextlib
 
 import pytest
 import sqlalchemy as sa
-from flask import has_request_context
+from flask import current_app, has_app_context, has_request_context
 
 from bebeli.cart.models import CartLine
 from bebeli.extensions import db
@@ -87,6 +87,32 @@ def test_a_read_that_loses_its_connection_runs_once_more(app, client, ctx):
         response = client.get(_product_page(product))
     assert len(hit) == 1
     assert response.status_code == 200 and "Kertas HVS A4" in response.get_data(as_text=True)
+
+
+def test_a_connection_lost_after_the_last_statement_does_not_fail_the_answer(app, client, ctx):
+    """pg_terminate_backend between a request's last statement and the end of its session: the
+    closing ROLLBACK fails. The answer, already made, is sent (it was a bare 500 under gunicorn)."""
+    product = ProductFactory(name="Kertas HVS A4")
+    with app.app_context():
+        engine = db.engine
+    failed: list[bool] = []
+
+    def rollback(conn):
+        if has_app_context() and current_app._get_current_object() is app and not failed:
+            failed.append(True)
+            conn.invalidate()  # the server ended it: what SQLAlchemy does on a lost connection
+            raise sa.exc.OperationalError("ROLLBACK", None, Exception("terminating connection due to administrator "
+                                                                      "command"), connection_invalidated=True)
+
+    sa.event.listen(engine, "rollback", rollback)
+    try:
+        response = client.get(_product_page(product))
+        again = client.get(_product_page(product))
+    finally:
+        sa.event.remove(engine, "rollback", rollback)
+    assert failed == [True]
+    assert response.status_code == 200 and "Kertas HVS A4" in response.get_data(as_text=True)
+    assert again.status_code == 200
 
 
 def test_a_read_that_loses_it_twice_answers_503_coba_lagi(app, client, ctx):
