@@ -15,6 +15,7 @@ run() {
 while :; do
     run expire-orders
     run autocomplete-orders
+    run complaints-deadlines
     run send-mail
     today=$(date -u +%F)
     if [ "$today" != "$last_daily" ] && [ "$(date -u +%H)" -ge 1 ]; then

@@ -93,7 +93,7 @@ def can_receive_payout(shop: Shop) -> bool:
 
 def _pending(now: datetime, shop_ids=None):
     pending = sa.select(LedgerEntry.shop_id, int_sum(LedgerEntry.amount).label("amount")) \
-        .where(LedgerEntry.available_at > now)
+        .where(ledger.pending_clause(now))
     if shop_ids is not None:
         pending = pending.where(LedgerEntry.shop_id.in_(shop_ids))
     return pending.group_by(LedgerEntry.shop_id).subquery()
