@@ -50,7 +50,8 @@ def confirm_sanction(suggestion: Suggestion, admin, *, kind: SanctionKind | str,
     elif kind == SanctionKind.SUSPENSION:
         if shop.status != ShopStatus.VERIFIED:
             raise ValidationFailed(_l("Hanya toko terverifikasi yang dapat dibekukan."), field="kind")
-        change_status(shop, ShopStatus.SUSPENDED, actor=admin, reason=reason)   # audited and mailed there
+        with request_context():   # audited and mailed there
+            change_status(shop, ShopStatus.SUSPENDED, actor=admin, reason=reason)
     sanction = Sanction(shop_id=shop.id, kind=kind, rule=suggestion.rule_names or None, reason=reason,
                         evidence=suggestion.evidence, created_at=now, ends_at=ends_at, created_by_id=admin.id)
     db.session.add(sanction)
