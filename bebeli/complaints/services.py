@@ -99,6 +99,15 @@ def remedies_for(so: SellerOrder) -> list[Remedy]:
     return remedies
 
 
+def actions_for(complaint: Complaint, viewer: str) -> set[str]:
+    """What the complaint's page offers `viewer` ("buyer", "seller", "admin") now."""
+    return {
+        ("buyer", S.AWAITING_BUYER): {"accept", "escalate"},
+        ("seller", S.AWAITING_SELLER): {"answer"},
+        ("admin", S.ESCALATED): {"decide"},
+    }.get((viewer, complaint.status), set())
+
+
 def _text(value: str | None, field: str, message, *, required: bool = True) -> str | None:
     value = (value or "").strip()
     if not value:

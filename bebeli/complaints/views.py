@@ -12,7 +12,7 @@ from bebeli.auth.permissions import BUYER_ROLES, get_or_404, role_required
 from bebeli.complaints import bp
 from bebeli.complaints import services
 from bebeli.complaints.forms import AnswerForm, ComplaintForm, DecisionForm, EscalateForm
-from bebeli.complaints.models import Complaint, ComplaintPhoto, ComplaintStatus
+from bebeli.complaints.models import Complaint, ComplaintPhoto
 from bebeli.complaints.queries import (
     can_view_complaint, complaint_events, complaints_for_admin, complaints_for_buyer, complaints_for_seller,
     is_complainant, is_complained_seller,
@@ -25,7 +25,6 @@ from bebeli.orders.models import SellerOrder
 from bebeli.orders.permissions import is_buyer_of
 from bebeli.storage import file_response, file_view_policy
 
-S = ComplaintStatus
 ADMIN_FILTERS = {"": _l("Semua"), "eskalasi": _l("Menunggu keputusan"), "terbuka": _l("Terbuka")}
 
 
@@ -39,8 +38,9 @@ def _me():
     return current_user._get_current_object()
 
 
-def _page(complaint: Complaint, template: str, **context):
-    return render_template(template, complaint=complaint, so=complaint.seller_order,
+def _page(complaint: Complaint, template: str, *, viewer: str, **context):
+    return render_template(template, complaint=complaint, so=complaint.seller_order, viewer=viewer,
+                           actions=services.actions_for(complaint, viewer),
                            events=db.session.scalars(complaint_events(complaint)).all(),
                            max_partial=services.max_partial_amount(complaint.seller_order), **context)
 
@@ -151,7 +151,7 @@ def admin_detail(complaint_id):
     complaint = get_or_404(Complaint, complaint_id)
     form = DecisionForm().offer(services.remedies_for(complaint.seller_order))
     if request.method == "POST":
-        if complaint.status != S.ESCALATED:
+        if "decide" not in services.actions_for(complaint, "admin"):
             abort(409)
         if form.validate_on_submit():
             if perform(lambda: services.decide(complaint, _me(), outcome=form.remedy.data,

@@ -10,6 +10,9 @@
     mark_paid / mark_returned   the administrator records what the bank did; a returned
                         transfer puts the money back on the balance ("payout-returned:<id>")
 
+Entries of a held seller order (an open complaint, `ledger.hold`) count as pending whatever
+their `available_at`, so they wait for the complaint's end.
+
 A refund racing a payout: each shop's ShopBalance row is locked (SELECT … FOR UPDATE) before
 its available balance is read, and `ledger.post` moves that same row with every entry, so a
 refund either commits before the payout reads the balance or waits until the payout is written
