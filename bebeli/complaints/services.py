@@ -23,7 +23,7 @@ from bebeli.auth.models import RoleAssignment, Role, User
 from bebeli.complaints.models import OPEN_STATUSES, Complaint, ComplaintKind, ComplaintPhoto, ComplaintStatus, Remedy
 from bebeli.dates import to_jakarta
 from bebeli.db import utcnow
-from bebeli.errors import Conflict, NotAllowed, ValidationFailed
+from bebeli.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from bebeli.extensions import db
 from bebeli.images import process_image
 from bebeli.money import rupiah
@@ -326,8 +326,8 @@ def enforce_deadlines(now: datetime | None = None, limit: int = 200) -> tuple[in
                              actor=None, actor_kind=Actor.SYSTEM,
                              note=str(_l("Pembeli tidak menanggapi tepat waktu: jawaban penjual dianggap diterima.")))
                     accepted += 1
-        except Conflict:
-            continue   # somebody acted on it meanwhile
+        except DomainError:
+            continue   # somebody acted on it meanwhile, or the refund was refused: the next run tries again
     return escalated, accepted
 
 

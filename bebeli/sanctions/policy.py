@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from bebeli.complaints.models import UPHELD, Complaint
-from bebeli.db import utcnow
+from bebeli.db import UTCDateTime, utcnow
 from bebeli.extensions import db
 from bebeli.sanctions.models import Sanction
 from bebeli.sellers.models import Shop, ShopStatus
@@ -103,7 +103,8 @@ def suggestions(now: datetime | None = None, shop_id: int | None = None) -> list
     last_sanction = dict(db.session.execute(sa.select(Sanction.shop_id, sa.func.max(Sanction.id))
                                             .where(Sanction.shop_id.in_(found)).group_by(Sanction.shop_id)).all())
     newest_evidence = dict(db.session.execute(
-        sa.select(Complaint.shop_id, sa.func.max(Complaint.resolved_at)).where(Complaint.shop_id.in_(found))
+        sa.select(Complaint.shop_id, sa.type_coerce(sa.func.max(Complaint.resolved_at), UTCDateTime()))
+        .where(Complaint.shop_id.in_(found))
         .group_by(Complaint.shop_id)).all()) if last_sanction else {}
     result = []
     for shop_id_, entry in sorted(found.items()):
@@ -113,14 +114,9 @@ def suggestions(now: datetime | None = None, shop_id: int | None = None) -> list
         if shop_id_ in last_sanction:
             sanction = db.session.get(Sanction, last_sanction[shop_id_])
             newest = newest_evidence.get(shop_id_)
-            if newest is not None and _aware(newest) <= sanction.created_at:
+            if newest is not None and newest <= sanction.created_at:
                 continue
         entry.shop = shop
         result.append(entry)
     return result
 
-
-def _aware(value: datetime) -> datetime:
-    from datetime import timezone
-
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)   # max() keeps no type on SQLite

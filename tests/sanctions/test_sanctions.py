@@ -108,6 +108,12 @@ def test_a_confirmed_hide_takes_the_products_out_of_search_and_their_pages_until
     db.session.expire_all()
     [sanction] = db.session.scalars(sa.select(Sanction)).all()
     assert sanction.kind == SanctionKind.HIDE and len(sanction.evidence) == 3
+    from bebeli.audit.models import AuditEvent
+    from bebeli.mail.models import OutboundEmail
+    audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "sanctions.confirmed"))
+    assert audit.actor_id == the_admin.id and audit.details["evidence"] == sanction.evidence
+    assert db.session.scalars(sa.select(OutboundEmail.to).where(OutboundEmail.kind == "sanction")).all() \
+        == [shop.owner.email]
 
     assert client.get(page).status_code == 404
     assert "Keripik Singkong Balado" not in client.get("/katalog?q=keripik").get_data(as_text=True)
