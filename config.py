@@ -182,6 +182,15 @@ class Config:
     PLATFORM_FEE_BP = _env_int("PLATFORM_FEE_BP", 0)
     SETTLEMENT_HOLD_DAYS = _env_int("SETTLEMENT_HOLD_DAYS", 3)
     PAYOUT_MINIMUM_AMOUNT = _env_int("PAYOUT_MINIMUM_AMOUNT", 10_000)
+    # Complaints: how many days after delivery a buyer may complain, how long the seller has to
+    # answer (then the complaint goes to the Dinas by itself), and how long the buyer has to
+    # answer the seller's offer (then the offer stands as accepted).
+    COMPLAINT_WINDOW_DAYS = _env_int("COMPLAINT_WINDOW_DAYS", 7)
+    COMPLAINT_SELLER_DAYS = _env_int("COMPLAINT_SELLER_DAYS", 3)
+    COMPLAINT_BUYER_DAYS = _env_int("COMPLAINT_BUYER_DAYS", 3)
+    # Sanctions: a shop with at least N upheld complaints within D days is suggested to the
+    # administrators ("N/D" pairs, comma-separated); nothing happens without their confirmation.
+    SANCTION_COMPLAINT_RULES = os.environ.get("SANCTION_COMPLAINT_RULES", "3/30,5/90")
     # The payout schedule: "weekly" (on PAYOUT_WEEKDAY, 0 = Monday … 6 = Sunday, Jakarta time)
     # or "daily". `flask payouts create` may run every day: it makes one batch per period.
     PAYOUT_SCHEDULE = os.environ.get("PAYOUT_SCHEDULE", "weekly")

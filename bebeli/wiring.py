@@ -7,10 +7,16 @@ connected here and nowhere else. `create_app` calls `connect_receivers` once per
     seller_order_transitioned   → procurement: the agency's stage and budget follow the part
                                 → notifications: tell whoever acts next
                                 → settlement: a completed part is credited to its shop
+
+and the holds the lifecycle asks before it acts on its own:
+
+    autocomplete_delivered      ← complaints: a part under an open complaint does not complete
 """
 from __future__ import annotations
 
 from bebeli import signals
+from bebeli.complaints.services import held_seller_orders
+from bebeli.lifecycle.fulfilling import hold_completion_while
 from bebeli.metrics.instruments import count_payment as count_payment_metric
 from bebeli.notifications.services import notify_step
 from bebeli.procurement.follow import on_seller_order_transitioned
@@ -26,8 +32,12 @@ RECEIVERS = (
     (signals.seller_order_transitioned, ledger.on_seller_order_transitioned),
 )
 
+COMPLETION_HOLDS = (held_seller_orders,)
+
 
 def connect_receivers() -> None:
     """Connect every receiver (connecting one twice keeps one connection)."""
     for signal, receiver in RECEIVERS:
         signal.connect(receiver)
+    for rule in COMPLETION_HOLDS:
+        hold_completion_while(rule)

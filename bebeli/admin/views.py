@@ -44,6 +44,8 @@ ADMIN_SCREENS = [
     ("quotas.dashboard", _l("Pemantauan kuota")),
     ("procurement.monitoring", _l("Pengadaan instansi")),
     ("settlement.admin_batches", _l("Pencairan dana")),
+    ("complaints.admin_index", _l("Komplain")),
+    ("sanctions.index", _l("Usulan sanksi")),
     ("audit.index", _l("Log audit")),
     ("jobs.status", _l("Status sistem")),
 ]

@@ -1,7 +1,8 @@
 """What each role may see of the catalog, written once.
 
 Buyers see a product only when it is published, not taken down, and its shop is verified
-(a suspended, pending or rejected shop hides all its products at once). Sellers see all
+(a suspended, pending or rejected shop hides all its products at once) and not under a
+sanction hiding its offers (`Shop.offers_hidden_until` in the future: the hide lifts by itself). Sellers see all
 their own products and nobody else's.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from bebeli.catalog.models import Category, Product, ProductStatus
+from bebeli.db import utcnow
 from bebeli.extensions import db
 from bebeli.sellers.models import Shop, ShopStatus
 
@@ -33,7 +35,9 @@ def orderable(*shop_conditions) -> tuple:
     return (
         Product.status == ORDERABLE_PRODUCT_STATUS,
         Product.taken_down.is_(False),
-        sa.exists().where(Shop.id == Product.shop_id, Shop.status == ORDERABLE_SHOP_STATUS, *shop_conditions),
+        sa.exists().where(Shop.id == Product.shop_id, Shop.status == ORDERABLE_SHOP_STATUS,
+                          sa.or_(Shop.offers_hidden_until.is_(None), Shop.offers_hidden_until <= utcnow()),
+                          *shop_conditions),
     )
 
 
@@ -56,7 +60,12 @@ def is_orderable(product: Product) -> bool:
         and not product.taken_down
         and product.shop is not None
         and product.shop.status == ORDERABLE_SHOP_STATUS
+        and not offers_hidden(product.shop)
     )
+
+
+def offers_hidden(shop: Shop) -> bool:
+    return shop.offers_hidden_until is not None and shop.offers_hidden_until > utcnow()
 
 
 # The product page asks "may buyers see it?", which is the same rule.

@@ -48,6 +48,8 @@ PERIODIC: tuple[Periodic, ...] = (
     # inline, or before the queue existed).
     Periodic("send-mail", "*/15 * * * *", timedelta(minutes=15), "bebeli.cli:deliver_queued_mail",
              kwargs={"older_than_minutes": 15}),
+    Periodic("complaints-deadlines", "*/15 * * * *", timedelta(minutes=15),
+             "bebeli.complaints.cli:move_past_deadlines"),
     Periodic("quota-reminders", "0 1 * * *", timedelta(days=1), "bebeli.quotas.cli:remind_below_minimum"),
     Periodic("notify-expired-certificates", "0 0 * * *", timedelta(days=1),
              "bebeli.sellers.cli:report_expired_certificates"),

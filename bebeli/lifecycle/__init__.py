@@ -34,9 +34,12 @@ from bebeli.lifecycle.fulfilling import (  # noqa: E402
     autocomplete_delivered,
     cancel_seller_order,
     confirm_receipt,
+    give_back,
+    hold_completion_while,
     mark_delivered,
     record_bast_receipt,
     reject_seller_order,
+    reopen_for_replacement,
     ship_seller_order,
 )
 from bebeli.lifecycle.fulfilment import record_event, transition  # noqa: E402
@@ -62,9 +65,9 @@ from bebeli.lifecycle.webhooks import handle_event  # noqa: E402
 
 __all__ = [
     "accept_seller_order", "autocomplete_delivered", "cancel_seller_order", "cancel_unpaid", "cancel_unpaid_order",
-    "claim_overdue_order", "confirm_receipt", "confirm_return", "expire_if_overdue", "expire_order", "fail_order",
+    "claim_overdue_order", "confirm_receipt", "give_back", "hold_completion_while", "confirm_return", "expire_if_overdue", "expire_order", "fail_order",
     "handle_event", "is_overdue", "lock_order", "mark_delivered", "mark_paid", "office_address_for", "order_by_key",
-    "pay_without_screen", "place_order", "record_bast_receipt", "record_event", "record_refund", "refund", "reject_seller_order",
+    "pay_without_screen", "place_order", "record_bast_receipt", "record_event", "record_refund", "refund", "reject_seller_order", "reopen_for_replacement",
     "same_choice_for_every_shop", "settle_agency_order", "ship_seller_order", "ShopChoice", "start_payment",
     "transition",
 ]

@@ -1,11 +1,14 @@
 """A paid part of an order on its way to the buyer: the seller accepts or rejects it and ships
 it, the buyer confirms receipt (possibly refusing items), and parts the buyer never confirms
-complete on their own. Every move goes through `fulfilment.transition`; the ones that give
+complete on their own, unless a hold connected in `bebeli.wiring` keeps them (an open
+complaint). After delivery, money may be given back (`give_back`) and shipping reopened for a
+replacement (`reopen_for_replacement`). Every move goes through `fulfilment.transition`; the ones that give
 money back call `refunds.refund` and tell the quota (`seller_order_reduced`) in the same
 transaction.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -126,15 +129,42 @@ def _receive(so: SellerOrder, buyer, to: F, *, rejected: dict[int, int] | None, 
     return amount
 
 
+def give_back(so: SellerOrder, amount: int, *, goods_amount: int, reason: str, key: str, actor) -> None:
+    """Refund `amount` of a delivered part (once per `key`), of which `goods_amount` was goods:
+    the quota stops counting those."""
+    if not 0 < amount <= so.total_amount - so.refunded_amount:
+        raise ValidationFailed(_l("Jumlah pengembalian melebihi sisa nilai pesanan."), field="amount")
+    refund(so.order, amount, reason=reason, seller_order=so, actor=actor, key=key)
+    if goods_amount > 0:
+        seller_order_reduced.send(so, amount=goods_amount, reason="refunded", at=utcnow())
+
+
+def reopen_for_replacement(so: SellerOrder, *, note: str) -> None:
+    """A replacement was agreed: the part goes back to the seller, who ships it again."""
+    transition(so, F.ACCEPTED, actor_kind=Actor.SYSTEM, note=note, status_reason=note)
+
+
+# Rules that keep a delivered part from completing by itself: each returns a SELECT of seller
+# order ids. Connected in `bebeli.wiring` (an open complaint), so the lifecycle imports none.
+COMPLETION_HOLDS: list[Callable[[], sa.Select]] = []
+
+
+def hold_completion_while(rule: Callable[[], sa.Select]) -> None:
+    if rule not in COMPLETION_HOLDS:
+        COMPLETION_HOLDS.append(rule)
+
+
 def autocomplete_delivered(*, now: datetime | None = None, limit: int = 200) -> int:
     """Complete seller orders delivered ORDER_AUTOCOMPLETE_DAYS ago that the buyer never
-    confirmed. Rows are claimed with SKIP LOCKED so several servers may run this at once."""
+    confirmed and no hold keeps. Rows are claimed with SKIP LOCKED so several servers may run
+    this at once."""
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["ORDER_AUTOCOMPLETE_DAYS"])
     claimed = db.session.scalars(
         sa.select(SellerOrder.id)
         .where(SellerOrder.status == F.DELIVERED, SellerOrder.delivered_at <= cutoff,
                # agency orders complete only with the PPK's BAST (procurement)
-               SellerOrder.order_id.not_in(sa.select(Order.id).where(Order.channel == Channel.AGENCY)))
+               SellerOrder.order_id.not_in(sa.select(Order.id).where(Order.channel == Channel.AGENCY)),
+               *(SellerOrder.id.not_in(rule()) for rule in COMPLETION_HOLDS))
         .order_by(SellerOrder.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     note = ngettext("Selesai otomatis: pembeli tidak mengonfirmasi dalam %(num)d hari setelah barang sampai.",

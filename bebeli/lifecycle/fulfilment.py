@@ -33,6 +33,9 @@ TRANSITIONS: dict[tuple[F, F], frozenset[Actor]] = {  # the personal channel
     (F.ACCEPTED, F.SHIPPED): frozenset({S}),
     (F.SHIPPED, F.DELIVERED): frozenset({S, B}),
     (F.DELIVERED, F.COMPLETED): frozenset({B, SYS}),
+    # A replacement agreed on a complaint: the part goes back to the seller to ship again.
+    (F.DELIVERED, F.ACCEPTED): frozenset({SYS}),
+    (F.COMPLETED, F.ACCEPTED): frozenset({SYS}),
 }
 # The agency channel: the PPK's approval issues a Surat Pesanan the seller answers; the PPK's
 # BAST receives the goods; the treasurer's payment in full completes the order.

@@ -28,6 +28,7 @@ REASON_LABELS = {
     "item_rejected": _l("barang ditolak saat diterima"),
     "late_payment": _l("pembayaran masuk setelah pesanan berakhir"),
     "outside": _l("pengembalian di luar BEBELI (dasbor Stripe)"),
+    "complaint": _l("penyelesaian komplain"),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -73,8 +73,18 @@ def detail(order_id):
     return _detail(order, "buyer", cancel_form=CancelForm())
 
 
+def _complaint_links(order: Order, viewer: str) -> dict:
+    """The buyer's complaint link of each part, in a build that has complaints."""
+    if viewer != "buyer" or "complaints.new" not in current_app.view_functions:
+        return {}
+    from bebeli.complaints.queries import complaint_links
+
+    return complaint_links(order.seller_orders)
+
+
 def _detail(order: Order, viewer: str, **context):
     return render_template("orders/detail.html", order=order, viewer=viewer,
+                           complaint_links=_complaint_links(order, viewer),
                            events=db.session.scalars(events_for(order)).all(),
                            shops={so.id: so.shop.name for so in order.seller_orders},
                            steps={so.id: buyer_steps(so) for so in order.seller_orders},

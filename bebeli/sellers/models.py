@@ -56,6 +56,9 @@ class Shop(TimestampMixin, db.Model):
     is_local: Mapped[bool] = mapped_column(default=False, index=True)
     status: Mapped[ShopStatus] = mapped_column(_enum(ShopStatus), default=ShopStatus.PENDING, index=True)
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # A sanction confirmed by an administrator hides the shop's offers from buyers until then
+    # (bebeli.sanctions); the catalog's visibility rule reads it, so the hide lifts by itself.
+    offers_hidden_until: Mapped[datetime | None]
     # When the shop last entered the verification queue (registration or resubmission).
     submitted_at: Mapped[datetime | None]
     verified_at: Mapped[datetime | None]

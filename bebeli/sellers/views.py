@@ -10,7 +10,7 @@ from bebeli.audit.services import audit_events_for
 from bebeli.auth.permissions import get_or_404, role_required
 from bebeli.catalog.forms import ReasonForm, attach_error
 from bebeli.catalog.models import Product, ProductStatus
-from bebeli.catalog.queries import products_for_seller
+from bebeli.catalog.queries import offers_hidden, products_for_seller
 from bebeli.errors import DomainError
 from bebeli.extensions import db, limiter
 from bebeli.forms import EmptyForm
@@ -102,8 +102,20 @@ def dashboard():
         from bebeli.orders.queries import seller_order_counts
 
         orders_url, order_counts = url_for("orders.seller_index"), seller_order_counts(current_user)
+    complaints_url = open_complaints = None
+    sanctions = []
+    if "complaints.seller_index" in current_app.view_functions:
+        from bebeli.complaints.queries import complaints_for_seller
+        from bebeli.sanctions.services import sanctions_for_shop
+
+        complaints_url = url_for("complaints.seller_index")
+        open_complaints = db.session.scalar(complaints_for_seller(current_user, open_only=True)
+                                            .with_only_columns(db.func.count()).order_by(None))
+        sanctions = sanctions_for_shop(shop)
     return render_template("sellers/dashboard.html", shop=shop, counts=counts, recent=recent,
                            taken_down=taken_down, orders_url=orders_url, order_counts=order_counts,
+                           complaints_url=complaints_url, open_complaints=open_complaints, sanctions=sanctions,
+                           offers_hidden=offers_hidden(shop),
                            ProductStatus=ProductStatus, expired=expired_certificates(shop))
 
 

@@ -6,6 +6,11 @@
     money given back after that        → REFUND
     the agency's treasurer pays        → OUTSIDE_SALE and OUTSIDE_PAID (income shown, never paid out)
     a payout batch is made             → PAYOUT per payout (`post_payouts`, set-based)
+    money given back on a paid agency part → OUTSIDE_SALE − and OUTSIDE_PAID + (the shop
+                                         returns it to the treasurer itself: income shown less)
+
+A seller order may be held (`hold`, `release`): while it is, none of its entries counts as
+available, whatever its `available_at` (`pending_clause`).
 
 Each entry's key names its cause ("sale:<seller order>", "refund:<payment event>", …), so
 however often a cause is reported it is written once. All run inside the caller's transaction.
@@ -28,7 +33,7 @@ from bebeli.money import percent_of
 from bebeli.orders.models import Channel, FulfilmentStatus, SellerOrder
 from bebeli.payments.models import PaymentEvent
 from bebeli.sqlfuncs import insert_ignore, int_sum, upsert_add
-from bebeli.settlement.models import EntryKind, LedgerEntry, ShopBalance
+from bebeli.settlement.models import EntryKind, LedgerEntry, SettlementHold, ShopBalance
 
 
 def post(shop_id: int, kind: EntryKind, amount: int, *, key: str, at: datetime | None = None,
@@ -93,8 +98,15 @@ def credit_sale(so: SellerOrder, *, at: datetime | None = None) -> None:
 def debit_refund(so: SellerOrder, event: PaymentEvent, *, at: datetime | None = None) -> None:
     """Money given back to the buyer for `so`'s part: debited once the sale is on the ledger
     (before that, `credit_sale` debits it with the sale). Past a payout, the balance goes
-    negative and the next payout nets it."""
-    if so.order.channel != Channel.PERSONAL or not _credited(so):
+    negative and the next payout nets it. On an agency part the treasurer paid, the shop owes
+    it back to the agency directly: its income shown is less, its balance unchanged."""
+    if so.order.channel == Channel.AGENCY:
+        if _paid_outside(so):
+            common = {"order_id": so.order_id, "seller_order_id": so.id, "at": at, "note": event.reason}
+            post(so.shop_id, EntryKind.OUTSIDE_SALE, -event.amount, key=f"outside-refund:{event.id}", **common)
+            post(so.shop_id, EntryKind.OUTSIDE_PAID, event.amount, key=f"outside-refunded:{event.id}", **common)
+        return
+    if not _credited(so):
         return
     post(so.shop_id, EntryKind.REFUND, -event.amount, key=f"refund:{event.id}", at=at, order_id=so.order_id,
          seller_order_id=so.id, note=event.reason)
@@ -102,6 +114,31 @@ def debit_refund(so: SellerOrder, event: PaymentEvent, *, at: datetime | None = 
 
 def _credited(so: SellerOrder) -> bool:
     return db.session.scalar(sa.select(LedgerEntry.id).where(LedgerEntry.key == f"sale:{so.id}")) is not None
+
+
+def _paid_outside(so: SellerOrder) -> bool:
+    return db.session.scalar(sa.select(LedgerEntry.id).where(
+        LedgerEntry.seller_order_id == so.id, LedgerEntry.kind == EntryKind.OUTSIDE_SALE).limit(1)) is not None
+
+
+def hold(so: SellerOrder, *, reason: str) -> None:
+    """Keep every entry of `so` (written already or later) from being paid out until `release`."""
+    insert_ignore(db.session, SettlementHold.__table__, {"seller_order_id": so.id, "shop_id": so.shop_id,
+                                                         "reason": reason, "since": utcnow()})
+
+
+def release(so: SellerOrder) -> None:
+    db.session.execute(sa.delete(SettlementHold).where(SettlementHold.seller_order_id == so.id))
+
+
+def is_held(so: SellerOrder) -> bool:
+    return db.session.get(SettlementHold, so.id) is not None
+
+
+def pending_clause(now: datetime):
+    """Entries not available at `now`: inside their hold period, or of a held seller order."""
+    return sa.or_(LedgerEntry.available_at > now,
+                  LedgerEntry.seller_order_id.in_(sa.select(SettlementHold.seller_order_id)))
 
 
 def record_outside_payment(so: SellerOrder, payment_id: int, amount: int, *, reference: str,
@@ -145,6 +182,6 @@ def balance_of(shop_id: int, now: datetime | None = None) -> Balance:
     now = now or utcnow()
     total = db.session.scalar(sa.select(ShopBalance.balance_amount).where(ShopBalance.shop_id == shop_id)) or 0
     pending = db.session.scalar(
-        sa.select(int_sum(LedgerEntry.amount)).where(LedgerEntry.shop_id == shop_id, LedgerEntry.available_at > now)
+        sa.select(int_sum(LedgerEntry.amount)).where(LedgerEntry.shop_id == shop_id, pending_clause(now))
     ) or 0
     return Balance(total_amount=total, available_amount=total - pending)

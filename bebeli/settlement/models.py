@@ -125,3 +125,16 @@ class Payout(TimestampMixin, db.Model):
     shop = relationship("Shop", lazy="joined")
 
     __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+
+class SettlementHold(db.Model):
+    """A seller order whose entries may not be paid out for now, whatever their `available_at`
+    (a complaint about it is open): `ledger.hold` / `ledger.release`."""
+
+    __tablename__ = "settlement_holds"
+
+    seller_order_id: Mapped[int] = mapped_column(sa.ForeignKey("seller_orders.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(40))
+    since: Mapped[datetime] = mapped_column(default=utcnow)

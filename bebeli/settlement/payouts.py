@@ -10,6 +10,9 @@
     mark_paid / mark_returned   the administrator records what the bank did; a returned
                         transfer puts the money back on the balance ("payout-returned:<id>")
 
+Entries of a held seller order (an open complaint, `ledger.hold`) count as pending whatever
+their `available_at`, so they wait for the complaint's end.
+
 A refund racing a payout: each shop's ShopBalance row is locked (SELECT … FOR UPDATE) before
 its available balance is read, and `ledger.post` moves that same row with every entry, so a
 refund either commits before the payout reads the balance or waits until the payout is written
@@ -93,7 +96,7 @@ def can_receive_payout(shop: Shop) -> bool:
 
 def _pending(now: datetime, shop_ids=None):
     pending = sa.select(LedgerEntry.shop_id, int_sum(LedgerEntry.amount).label("amount")) \
-        .where(LedgerEntry.available_at > now)
+        .where(ledger.pending_clause(now))
     if shop_ids is not None:
         pending = pending.where(LedgerEntry.shop_id.in_(shop_ids))
     return pending.group_by(LedgerEntry.shop_id).subquery()

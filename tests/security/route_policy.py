@@ -198,6 +198,19 @@ POLICY: dict[str, Access] = {
     "lifecycle.payment_return": owner("buyer", sees_all=(), order_id="unpaid_order"),
     "lifecycle.simulated_payment": owner("buyer", sees_all=(), session_id="payment_session"),
     "lifecycle.stripe_webhook": WEBHOOK,
+    # --- complaints: the buyer's (an ASN's own orders), the seller's, the Dinas's decisions --------
+    "complaints.new": owner("buyer", sees_all=(), so_id="delivered_part"),
+    "complaints.index": roles(*BUYERS),
+    "complaints.detail": owner("buyer", sees_all=(), complaint_id="complaint_buyer"),
+    "complaints.accept": owner("buyer", sees_all=(), complaint_id="complaint_buyer"),
+    "complaints.escalate": owner("buyer", sees_all=(), complaint_id="complaint_buyer"),
+    "complaints.photo": owner("buyer", "seller", photo_id="complaint_photo"),
+    "complaints.seller_index": roles("seller"),
+    "complaints.seller_detail": owner("seller", sees_all=(), complaint_id="complaint_seller"),
+    "complaints.admin_index": roles(*ADMIN),
+    "complaints.admin_detail": roles(*ADMIN, complaint_id="complaint_escalated"),
+    "sanctions.index": roles(*ADMIN),
+    "sanctions.confirm": roles(*ADMIN, shop_id="shop"),    # a shop the policy suggests (world: both)
     # --- quotas ------------------------------------------------------------------------------------
     "quotas.dashboard": owner("agency_admin", query={"agency": "agency"}),
     "quotas.agency_detail": owner("agency_admin", agency_id="agency"),
@@ -287,6 +300,6 @@ NOT_REFERENCES = frozenset({
     "csrf_token", "next", "idempotency_key", "quoted_total", "quantity", "stock", "min_order_qty",
     "weight_grams", "position", "unit", "kind", "echelon", "role", "reason", "coverage", "minimum_kind",
     "kecamatan", "kelurahan", "category_id", "parent_id", "agency_ids", "reject_N", "line_N",
-    "shops-N-method", "shops-N-address_choice", "direction",
+    "shops-N-method", "shops-N-address_choice", "direction", "remedy", "days",
     "job_id",  # a queued job (status page): jobs belong to the administrators alone
 })

@@ -15,7 +15,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bebeli import lifecycle
 from bebeli.auth.services import make_reset_token
+from bebeli.complaints import services as complaints
+from bebeli.complaints.models import Remedy
 from bebeli.catalog.models import ProductImage, ProductStatus
 from bebeli.catalog.services import add_images
 from bebeli.dates import jakarta_today
@@ -94,6 +97,7 @@ def _side(world: World, side: str, category, the_admin) -> dict:
     image = db.session.scalar(db.select(ProductImage).where(ProductImage.product_id == product.id))
 
     order = paid_order(asn.user, (product, 1))
+    complained = _complaints(asn.user, shop, product, the_admin)
     fill_cart(asn.user, (product, 1))
     unpaid = place(asn.user)
     payment = Payment(order_id=unpaid.id, gateway="simulated", session_id=f"sim_cs_security_{side}", url="/",
@@ -129,9 +133,41 @@ def _side(world: World, side: str, category, the_admin) -> dict:
         offer=offer.id, approved_purchase=approved.id, batch=batch.id, exemption=exemption.id,
         official_user=officials.ppk.id, pp_agency=agency.id, hidden_product=hidden_product.id,
         asn_email=asn.user.email, seller_email=shop.owner.email, official_email=officials.ppk.email,
-        candidate_email=candidate.user.email, payout_batch=payout.batch_id, payout=payout.id,
+        candidate_email=candidate.user.email, payout_batch=payout.batch_id, payout=payout.id, **complained,
     )
     return people
+
+
+def _delivered(buyer, shop, product):
+    [so] = paid_order(buyer, (product, 1)).seller_orders
+    lifecycle.accept_seller_order(so, shop.owner)
+    lifecycle.ship_seller_order(so, shop.owner, courier="Kurir toko", tracking_number=None)
+    lifecycle.mark_delivered(so, shop.owner)
+    db.session.commit()
+    return so
+
+
+def _complaints(buyer, shop, product, the_admin) -> dict:
+    """A delivered part to complain about, complaints waiting for the seller (with a photo), for
+    the buyer and for the Dinas, and three upheld ones: the shop is on the suggested sanctions."""
+    def complaint(**kw):
+        return complaints.open_complaint(_delivered(buyer, shop, product), buyer, kind="damaged",
+                                         description="Kemasan rusak", **kw)
+
+    for_seller = complaint(photos=[image_bytes()])
+    for_buyer = complaint()
+    complaints.answer_complaint(for_buyer, shop.owner, offer=Remedy.PARTIAL_REFUND, amount=10_000)
+    escalated = complaint()
+    complaints.answer_complaint(escalated, shop.owner, offer=Remedy.CONTEST, note="Tidak terbukti")
+    complaints.escalate(escalated, buyer, "Ada fotonya")
+    for _ in range(3):
+        upheld = complaint()
+        complaints.answer_complaint(upheld, shop.owner, offer=Remedy.REPLACEMENT)
+        complaints.accept_offer(upheld, buyer)
+    db.session.commit()
+    return {"delivered_part": _delivered(buyer, shop, product).id, "complaint_seller": for_seller.id,
+            "complaint_photo": for_seller.photos[0].id, "complaint_buyer": for_buyer.id,
+            "complaint_escalated": escalated.id}
 
 
 def build_world() -> World:
