@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.widgets import HiddenInput
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from bebeli.catalog.forms import IMAGE_ACCEPT
@@ -25,7 +26,7 @@ def _star(value):
 
 class ReviewForm(BaseForm):
     # The line reviewed, named in the body as well as the address: checked to be the buyer's own.
-    order_line_id = IdField(validators=[InputRequired(message=_l("Muat ulang halaman."))])
+    order_line_id = IdField(validators=[InputRequired(message=_l("Muat ulang halaman."))], widget=HiddenInput())
     rating = RadioField(_l("Penilaian"), choices=STAR_CHOICES, coerce=_star,
                         validators=[InputRequired(message=_l("Pilih 1 sampai 5 bintang."))])
     body = TextAreaField(_l("Ulasan"), validators=[Optional(), Length(max=MAX_BODY)],
