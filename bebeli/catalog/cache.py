@@ -73,6 +73,8 @@ def _bump_generation(session) -> None:
     """Move the generation once the change is committed, in its own short transaction: no
     lock is held through the writer's transaction, and whoever reads the new generation
     also reads the new data."""
+    if session.in_nested_transaction():
+        return  # a savepoint released inside a larger transaction: the flag waits for its commit
     if not session.info.pop("catalog_changed", False):
         return
     try:
