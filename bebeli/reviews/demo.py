@@ -1,6 +1,7 @@
 """Demo reviews, written through the real services once the demo orders exist: Budi and Dewi
 receive a purchase each and review it, Keripik Bu Sari replies to two reviews, and the Dinas
-hid one review that carried a phone number (its author was told why)."""
+hid one review that carried a phone number (its author was told why). Dewi, the quota demo's
+ASN, buys nothing here: her month starts at zero."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -23,9 +24,9 @@ REVIEWS = {
                                  "Terima kasih, Pak Budi! Ditunggu pesanan berikutnya."),
         "Kopi Robusta Bubuk 250 gram": (4, "Aromanya kuat, gilingan agak kasar untuk tubruk.", False, None),
     },
-    "dewi.lestari@bebeli.test": {
+    "siti.rahmawati@bebeli.test": {
         "Keripik Pisang Manis": (4, "Enak, tapi beberapa keripik remuk di perjalanan.", True,
-                                 "Mohon maaf, Bu. Kami tambahkan pelindung kardus untuk pengiriman berikutnya."),
+                                 "Mohon maaf, Bu Siti. Kami tambahkan pelindung kardus untuk pengiriman berikutnya."),
         "Kopi Robusta Bubuk 250 gram": (2, "Kurang segar. Kalau mau yang baru sangrai hubungi saya 0812-3456-7890.",
                                         False, None),
     },
@@ -76,11 +77,14 @@ def seed(accounts: list, password: str) -> None:
                     reply(review, so.shop.owner, answer)
                 if review.queued and admin is not None:
                     decide(review, admin, Decision.HIDE, HIDDEN_REASON)
-    # Siti's finished purchase (orders/demo.py) gets a review of each line she received.
+    # Siti's earlier finished purchase (orders/demo.py): a review of each other product she received.
     siti = _user("siti.rahmawati@bebeli.test")
     if siti is not None:
+        reviewed = set(db.session.scalars(sa.select(Review.product_id).where(Review.author_id == siti.id)))
         lines = db.session.scalars(
             sa.select(OrderLine).join(OrderLine.seller_order).join(Order)
             .where(Order.buyer_id == siti.id, OrderLine.seller_order.has(status=FulfilmentStatus.COMPLETED))).all()
         for line in lines:
-            save_review(siti, line.id, ReviewInput(5, "Sesuai deskripsi, dikirim cepat ke kantor.", False))
+            if line.product_id not in reviewed:
+                reviewed.add(line.product_id)
+                save_review(siti, line.id, ReviewInput(5, "Sesuai deskripsi, dikirim cepat ke kantor.", False))

@@ -187,3 +187,36 @@ def test_aggregates_match_the_published_reviews_after_any_changes(ctx, steps):
 def test_bayesian_score_puts_one_five_below_a_hundred_four_point_eights(ctx):
     assert stats.bayesian_milli(1, 5) < stats.bayesian_milli(100, 480)
     assert stats.bayesian_milli(0, 0) == 0
+
+
+def test_recount_rebuilds_the_figures_with_a_new_prior(ctx, data_app):
+    line = personal_line()
+    save_review(line.seller_order.order.buyer, line.id, ReviewInput(rating=2, body="Kurang"))
+    db.session.commit()
+    product = db.session.get(Product, line.product_id)
+    before = product.rating_score
+    weight = data_app.config["RATING_PRIOR_WEIGHT"]
+    data_app.config["RATING_PRIOR_WEIGHT"] = 0  # the command runs in the test's app context
+    try:
+        result = data_app.test_cli_runner().invoke(args=["reviews", "recount"])
+        assert result.exit_code == 0 and "1 product(s) and 1 shop(s)" in result.output, result.output
+        db.session.rollback()  # read what the command committed
+        product = db.session.get(Product, line.product_id)
+        assert product.rating_score == 2000 != before and product.rating_count == 1, (before, result.output)
+    finally:
+        data_app.config["RATING_PRIOR_WEIGHT"] = weight
+
+
+def test_shop_rating_and_shops_below_a_floor(ctx):
+    low, high = ShopFactory(), ShopFactory()
+    for shop, stars in ((low, (1, 2, 2)), (high, (5, 5, 4))):
+        product = ProductFactory(shop=shop, price_amount=20_000, stock=500)
+        for n in stars:
+            line = personal_line(product=product)
+            save_review(line.seller_order.order.buyer, line.id, ReviewInput(rating=n, body="ok"))
+    db.session.commit()
+    rating = stats.shop_rating(low.id)
+    assert (rating.count, rating.total, rating.distribution[2]) == (3, 5, 2)
+    assert [row[0] for row in stats.shops_rated_below(3.0, 3)] == [low.id]
+    assert stats.shops_rated_below(3.0, 4) == []
+    assert stats.shop_rating(2**30) is None
