@@ -176,6 +176,14 @@ class Config:
     # order the buyer has not confirmed completes by itself.
     ORDER_HOLD_MINUTES = _env_int("ORDER_HOLD_MINUTES", 30)
     ORDER_AUTOCOMPLETE_DAYS = _env_int("ORDER_AUTOCOMPLETE_DAYS", 7)
+    # Reviews: ratings are a Bayesian average, as if every product and shop had RATING_PRIOR_WEIGHT
+    # extra reviews of RATING_PRIOR_MEAN stars (one 5-star review does not outrank a hundred
+    # 4.8s); a review stays editable REVIEW_EDIT_DAYS after it was written. After changing the
+    # prior, `flask reviews recount` recomputes the stored scores.
+    RATING_PRIOR_MEAN = _env_float("RATING_PRIOR_MEAN", 4.0)
+    RATING_PRIOR_WEIGHT = _env_int("RATING_PRIOR_WEIGHT", 5)
+    REVIEW_EDIT_DAYS = _env_int("REVIEW_EDIT_DAYS", 30)
+    REVIEW_PAGE_SIZE = _env_int("REVIEW_PAGE_SIZE", 10)
     # Settlement: the platform's fee on goods sold (basis points, frozen on each order line at
     # checkout; 0 for a government platform), how long a completed sale stays pending before it
     # may be paid out, and the smallest balance a scheduled payout sends.

@@ -12,9 +12,9 @@ from bebeli.extensions import db
 DEMO_PASSWORD = "Bebeli-Demo-2026"
 
 # The rooms that seed demo data, in order: each seeder may use the rows of the ones before it.
-DEMO_SEEDERS = ("auth", "sellers", "catalog", "orders", "quotas", "procurement", "settlement", "complaints")
+DEMO_SEEDERS = ("auth", "sellers", "catalog", "orders", "quotas", "procurement", "settlement", "reviews", "complaints")
 # The rooms with their own commands (a `commands` list in their cli.py).
-COMMAND_MODULES = ("auth", "directory", "sellers", "catalog", "orders", "quotas", "settlement", "complaints", "jobs")
+COMMAND_MODULES = ("auth", "directory", "sellers", "catalog", "orders", "quotas", "settlement", "reviews", "complaints", "jobs")
 
 
 @click.command("seed-demo")

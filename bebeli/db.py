@@ -54,3 +54,19 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class RatingSummaryMixin:
+    """The published reviews of a product or shop, summed: how many, their total and how many
+    of each star, and the Bayesian average × 1000 that buyers' sorts walk (0 without reviews).
+    Written only by `bebeli.reviews.stats`, in the transaction that changes a review, so no
+    page aggregates reviews on the fly."""
+
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_1: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_2: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_3: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_4: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_5: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_score: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -40,6 +40,7 @@ ADMIN_SCREENS = [
     ("directory.import_asn", _l("Impor ASN")),
     ("sellers.verification_queue", _l("Verifikasi UMKM")),
     ("catalog.admin_categories", _l("Kategori")),
+    ("reviews.admin_queue", _l("Moderasi ulasan")),
     ("orders.admin_index", _l("Semua pesanan")),
     ("quotas.dashboard", _l("Pemantauan kuota")),
     ("procurement.monitoring", _l("Pengadaan instansi")),

@@ -60,11 +60,21 @@ def _note_catalog_change(session, flush_context) -> None:
         session.info["catalog_changed"] = True
 
 
+def mark_catalog_changed() -> None:
+    """Drop cached catalog pages when this transaction commits: for writes the ORM does not see
+    as changes of WATCHED rows (a conditional UPDATE of a product's rating, a review)."""
+    from bebeli.extensions import db
+
+    db.session.info["catalog_changed"] = True
+
+
 @event.listens_for(Session, "after_commit")
 def _bump_generation(session) -> None:
     """Move the generation once the change is committed, in its own short transaction: no
     lock is held through the writer's transaction, and whoever reads the new generation
     also reads the new data."""
+    if session.in_nested_transaction():
+        return  # a savepoint released inside a larger transaction: the flag waits for its commit
     if not session.info.pop("catalog_changed", False):
         return
     try:

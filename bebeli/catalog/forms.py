@@ -74,11 +74,16 @@ class SearchForm(PlainForm):
     lokal = BooleanField(_l("UMKM lokal saja"))
     urut = SelectField(_l("Urutkan"), validate_choice=False, choices=[
         ("", _l("Paling sesuai")), ("terbaru", _l("Terbaru")), ("termurah", _l("Harga terendah")),
-        ("termahal", _l("Harga tertinggi")), ("terlaris", _l("Terlaris")),
+        ("termahal", _l("Harga tertinggi")), ("terlaris", _l("Terlaris")), ("rating", _l("Rating tertinggi")),
+    ])
+    bintang = SelectField(_l("Rating"), validate_choice=False, choices=[
+        ("", _l("Semua rating")), ("4", _l("4 bintang ke atas")), ("3", _l("3 bintang ke atas")),
     ])
 
 
-SORT_PARAMS = {"terbaru": "newest", "termurah": "price_asc", "termahal": "price_desc", "terlaris": "popular"}
+SORT_PARAMS = {"terbaru": "newest", "termurah": "price_asc", "termahal": "price_desc", "terlaris": "popular",
+               "rating": "rating"}
+RATING_PARAMS = {"4": 4, "3": 3}
 
 
 def attach_error(form, error, image_field: str | None = None) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bebeli.db import TimestampMixin
+from bebeli.db import RatingSummaryMixin, TimestampMixin
 from bebeli.extensions import db
 
 
@@ -39,7 +39,7 @@ class ProductStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
-class Product(TimestampMixin, db.Model):
+class Product(RatingSummaryMixin, TimestampMixin, db.Model):
     __tablename__ = "products"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +84,7 @@ class Product(TimestampMixin, db.Model):
         sa.Index("ix_products_listing", "status", "taken_down", "published_at"),
         sa.Index("ix_products_popular", "status", "taken_down", "sold_count"),
         sa.Index("ix_products_price", "status", "taken_down", "price_amount"),
+        sa.Index("ix_products_rating", "status", "taken_down", "rating_score"),  # sort by rating (reviews)
     )
 
     def __repr__(self) -> str:

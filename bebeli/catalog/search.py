@@ -38,7 +38,7 @@ QUERY_STOPWORDS = frozenset({
 })
 SUGGESTION_MIN_RATIO = 0.75
 
-SORTS = ("relevance", "newest", "price_asc", "price_desc", "popular")
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "popular", "rating")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class SearchFilters:
     in_stock: bool = False
     local_only: bool = False
     shop_id: int | None = None
+    min_rating: int | None = None  # published reviews averaging at least this many stars
 
 
 class ResultPage(Pagination):
@@ -136,6 +137,8 @@ def _ordering(sort: str, terms: list[str]) -> list:
         return [Product.price_amount.desc(), Product.id.desc()]
     if sort == "popular":
         return [Product.sold_count.desc(), Product.id.desc()]
+    if sort == "rating":  # the Bayesian score kept by bebeli.reviews.stats; walks ix_products_rating
+        return [Product.rating_score.desc(), Product.id.desc()]
     return newest
 
 
@@ -152,6 +155,8 @@ def _filter_conditions(filters: SearchFilters) -> tuple[list, list]:
         conditions.append(Product.stock >= Product.min_order_qty)
     if filters.shop_id is not None:
         conditions.append(Product.shop_id == filters.shop_id)
+    if filters.min_rating:
+        conditions += [Product.rating_count > 0, Product.rating_sum >= filters.min_rating * Product.rating_count]
     if filters.kecamatan:
         shop_conditions.append(Shop.kecamatan == filters.kecamatan)
     if filters.local_only:

@@ -18,7 +18,7 @@ from bebeli.auth.permissions import BUYER_ROLES, get_or_404, is_admin, role_requ
 from bebeli.catalog import bp
 from bebeli.catalog.cache import cached_fragment, cached_page
 from bebeli.catalog.forms import (
-    SORT_PARAMS, CategoryForm, ImagesForm, ProductForm, ReasonForm, SearchForm, attach_error,
+    RATING_PARAMS, SORT_PARAMS, CategoryForm, ImagesForm, ProductForm, ReasonForm, SearchForm, attach_error,
 )
 from bebeli.catalog.models import Category, Product, ProductImage, ProductStatus
 from bebeli.catalog.permissions import can_manage_image, can_manage_product
@@ -37,10 +37,12 @@ from bebeli.forms import EmptyForm
 from bebeli.handler import perform
 from bebeli.ids import id_arg, page_arg, page_of
 from bebeli.regions import kecamatan_choices
+from bebeli.reviews import queries as reviews
 from bebeli.sellers.models import Shop
 from bebeli.sellers.permissions import own_shop_or_404, owns_shop
 from bebeli.sellers.services import valid_certificates
 from bebeli.storage import file_response, file_view_policy, get_storage
+from bebeli.urls import public_link
 
 PER_PAGE = 24
 MORE_FROM_SHOP = 4
@@ -90,7 +92,7 @@ def _filters(form: SearchForm, category: Category | None, shop: Shop | None = No
         category_ids=tuple(category_ids_under(category)) if category else (),
         min_price=valid(form.min), max_price=valid(form.maks),
         kecamatan=form.kecamatan.data or None, in_stock=bool(form.stok.data), local_only=bool(form.lokal.data),
-        shop_id=shop.id if shop else None,
+        shop_id=shop.id if shop else None, min_rating=RATING_PARAMS.get(form.bintang.data),
     )
 
 
@@ -108,7 +110,8 @@ def _listing(content_template: str, title: str, *, category: Category | None = N
                                  page=_page_arg(), per_page=PER_PAGE)
         return render_template(content_template, form=form, result=result, page=result.page, category=category,
                                shop=shop, tree=category_tree(),
-                               certificates=valid_certificates(shop) if shop is not None else None)
+                               certificates=valid_certificates(shop) if shop is not None else None,
+                               **(_reviews_context(shop) if shop is not None else {}))
 
     return render_template("catalog/listing.html", title=title, content_html=cached_fragment("listing", content))
 
@@ -182,6 +185,19 @@ def _more_from_shop(item: Product) -> list[Markup]:
             if int(product_id) != item.id][:MORE_FROM_SHOP]
 
 
+def _reviews_context(subject) -> dict:
+    """The reviews section of a product or shop page (one query), and a product's JSON-LD."""
+    per_page = current_app.config["REVIEW_PAGE_SIZE"]
+    found = reviews.section(subject, sort=request.args.get("ulasan"), page=page_arg("uhal"), per_page=per_page)
+    context = {"reviews_section": found, "reviews_prior": reviews.prior()}
+    if isinstance(subject, Product):
+        image = subject.images[0].display_key if subject.images else None
+        context["json_ld"] = reviews.product_json_ld(
+            subject, found["rating"], public_link(media_url(image)) if image else None,
+            public_link(url_for("catalog.product", product_id=subject.id, slug=subject.slug)))
+    return context
+
+
 @bp.get("/produk/<id:product_id>", defaults={"slug": None})
 @bp.get("/produk/<id:product_id>/<slug>")
 @cached_page(shares_frame=True)
@@ -195,7 +211,8 @@ def product(product_id, slug):
 
     def content() -> str:
         return render_template("catalog/_product_content.html", product=item, more=_more_from_shop(item),
-                               certificates=valid_certificates(item.shop), actions_slot=Markup(ACTIONS_SLOT))
+                               certificates=valid_certificates(item.shop), actions_slot=Markup(ACTIONS_SLOT),
+                               **_reviews_context(item))
 
     actions = render_template("catalog/_product_actions.html", product=item,
                               cart_url=_optional_url("cart.add") if visible and _may_buy(current_user) else None)

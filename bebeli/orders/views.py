@@ -31,6 +31,7 @@ from bebeli.orders.queries import (
 )
 from bebeli.lifecycle import cancel_unpaid, expire_if_overdue
 from bebeli.lifecycle.fulfilment import buyer_steps, seller_step
+from bebeli.reviews.queries import review_actions_for
 from bebeli.orders.status import ACTOR_LABELS, CHANNEL_LABELS, PAYMENT_LABELS, Actor, status_badge, status_label
 from bebeli.sellers.permissions import is_seller_of
 
@@ -70,7 +71,7 @@ def detail(order_id):
     order = get_or_404(Order, order_id, check=is_buyer_of)
     if expire_if_overdue(order):
         db.session.commit()
-    return _detail(order, "buyer", cancel_form=CancelForm())
+    return _detail(order, "buyer", cancel_form=CancelForm(), review_actions=review_actions_for(order, current_user))
 
 
 def _complaint_links(order: Order, viewer: str) -> dict:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bebeli.db import TimestampMixin
+from bebeli.db import RatingSummaryMixin, TimestampMixin
 from bebeli.extensions import db
 
 
@@ -28,7 +28,7 @@ class CertificateKind(enum.StrEnum):
     SNI = "sni"
 
 
-class Shop(TimestampMixin, db.Model):
+class Shop(RatingSummaryMixin, TimestampMixin, db.Model):
     """A UMKM's shop profile; owned by one seller account."""
 
     __tablename__ = "shops"

@@ -2,7 +2,7 @@
 and the end of a shop's offers hide
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0019
 """
 from alembic import op
 import sqlalchemy as sa

@@ -72,6 +72,10 @@ def public(**params) -> Access:
     return _access(PUBLIC_KIND, params=params)
 
 
+def signed_in(**params) -> Access:
+    return _access(SIGNED_IN_KIND, params=params)
+
+
 def roles(*names: str, **params) -> Access:
     return _access(ROLES, names, params=params)
 
@@ -271,6 +275,15 @@ POLICY: dict[str, Access] = {
     "settlement.admin_pay_shop": roles(*ADMIN, shop_id="shop"),
     "settlement.admin_adjust": roles(*ADMIN, shop_id="shop"),
     "settlement.admin_returned": roles(*ADMIN),
+    # --- reviews ------------------------------------------------------------------------------
+    # The buyer of a received line writes (and edits) its review; nobody else, administrators included.
+    "reviews.write": owner("buyer", sees_all=(), line_id="received_line"),
+    # Anyone signed in reports a published review (the shop's own owner is refused by the service).
+    "reviews.report_review": signed_in(review_id="review"),
+    "reviews.seller_index": roles("seller"),
+    "reviews.reply_review": owner("seller", sees_all=(), review_id="review"),
+    "reviews.admin_queue": roles(*ADMIN),
+    "reviews.admin_decide": roles(*ADMIN, review_id="review"),
 }
 
 # --- objects named in form bodies ------------------------------------------------------------------
@@ -291,6 +304,7 @@ BODY_REFERENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ("procurement.checkout", "ppk"): ("official_user",),
     ("procurement.checkout", "shops-N-shop_id"): ("shop",),
     ("sellers.register", "email"): ("seller_email",),
+    ("reviews.write", "order_line_id"): ("received_line",),          # somebody else's order line
 }
 # Fields of those kinds (hidden, select, radio, number, email) that name nobody's object: values
 # of a fixed list, numbers, tokens, or what every user of the form shares (the catalogue's
@@ -300,6 +314,6 @@ NOT_REFERENCES = frozenset({
     "csrf_token", "next", "idempotency_key", "quoted_total", "quantity", "stock", "min_order_qty",
     "weight_grams", "position", "unit", "kind", "echelon", "role", "reason", "coverage", "minimum_kind",
     "kecamatan", "kelurahan", "category_id", "parent_id", "agency_ids", "reject_N", "line_N",
-    "shops-N-method", "shops-N-address_choice", "direction", "remedy", "days",
+    "shops-N-method", "shops-N-address_choice", "direction", "remedy", "days", "rating", "decision",
     "job_id",  # a queued job (status page): jobs belong to the administrators alone
 })

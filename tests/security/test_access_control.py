@@ -124,6 +124,7 @@ TYPED = {
     "directory.asn_new": lambda us: {"nip": make_nip(seq=777), "name": "ASN Baru", "email": "asn.baru@contoh.go.id"},
     "procurement.officials": lambda us: {"email": us["candidate_email"], "role": "pp"},
     "sellers.register": lambda us: {**registration_data(email="umkm.baru@contoh.id"), "kelurahan": "Karangasih"},
+    "reviews.write": lambda us: {"rating": "5"},
 }
 BODY_CASES = [pytest.param(endpoint, field, key, id=f"{endpoint}:{field}:{key}")
               for (endpoint, field), keys in BODY_REFERENCES.items() for key in keys]

@@ -30,6 +30,8 @@ from bebeli.payments.models import Payment
 from bebeli.procurement import services as procurement
 from bebeli.quotas.models import ExemptionReason
 from bebeli.quotas.services import add_exemption
+from bebeli import lifecycle
+from bebeli.reviews.services import ReviewInput, report, save_review
 from bebeli.sellers.models import CertificateKind
 from bebeli.sellers.services import CertificateInput, add_certificate
 from bebeli.settlement.ledger import post
@@ -78,6 +80,22 @@ def _import_file(agency_code: str) -> bytes:
     return out.getvalue().encode()
 
 
+def _received_and_reviewed(buyer, product, the_admin):
+    """(an order line received and not reviewed yet, a published review of another line,
+    reported, unanswered): every review form renders for its side."""
+    lines = []
+    for _ in range(2):
+        so = paid_order(buyer, (product, 1)).seller_orders[0]
+        lifecycle.accept_seller_order(so, so.shop.owner)
+        lifecycle.ship_seller_order(so, so.shop.owner, courier="Kurir toko", tracking_number=None)
+        lifecycle.confirm_receipt(so, buyer)
+        lines.append(so.lines[0])
+    review, _ = save_review(buyer, lines[1].id, ReviewInput(rating=4, body="Sesuai pesanan."))
+    report(review, the_admin, "Periksa ulasan ini.")
+    db.session.commit()
+    return lines[0], review
+
+
 def _side(world: World, side: str, category, the_admin) -> dict:
     """Build one side's people and objects; returns the side's users by persona."""
     values = world[side]
@@ -98,6 +116,7 @@ def _side(world: World, side: str, category, the_admin) -> dict:
 
     order = paid_order(asn.user, (product, 1))
     complained = _complaints(asn.user, shop, product, the_admin)
+    received_line, review = _received_and_reviewed(asn.user, product, the_admin)
     fill_cart(asn.user, (product, 1))
     unpaid = place(asn.user)
     payment = Payment(order_id=unpaid.id, gateway="simulated", session_id=f"sim_cs_security_{side}", url="/",
@@ -134,6 +153,7 @@ def _side(world: World, side: str, category, the_admin) -> dict:
         official_user=officials.ppk.id, pp_agency=agency.id, hidden_product=hidden_product.id,
         asn_email=asn.user.email, seller_email=shop.owner.email, official_email=officials.ppk.email,
         candidate_email=candidate.user.email, payout_batch=payout.batch_id, payout=payout.id, **complained,
+        received_line=received_line.id, review=review.id,
     )
     return people
 
