@@ -99,7 +99,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
-    from bebeli.catalog.search import include_in_autogenerate
+    from bebeli.database import include_in_autogenerate
 
     conf_args.setdefault("include_name", include_in_autogenerate)
     if conf_args.get("process_revision_directives") is None:

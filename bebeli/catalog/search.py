@@ -340,9 +340,5 @@ def rebuild_vocabulary(batch_size: int = 5_000) -> int:
 
 
 # The search index objects differ per database and are built by hand in migration 0004;
-# Alembic's model comparison (autogenerate, the models-match-migrations test) skips them.
+# Alembic's model comparison skips them (bebeli.database.include_in_autogenerate).
 HAND_MANAGED_SCHEMA = ("products_fts", "ix_products_search")
-
-
-def include_in_autogenerate(name, type_, parent_names) -> bool:
-    return not (name or "").startswith(HAND_MANAGED_SCHEMA)

@@ -2,7 +2,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bebeli.catalog.search import include_in_autogenerate
+from bebeli.database import include_in_autogenerate
 from bebeli.extensions import db
 
 
