@@ -199,6 +199,8 @@ class Config:
     # Sanctions: a shop with at least N upheld complaints within D days is suggested to the
     # administrators ("N/D" pairs, comma-separated); nothing happens without their confirmation.
     SANCTION_COMPLAINT_RULES = os.environ.get("SANCTION_COMPLAINT_RULES", "3/30,5/90")
+    # A rating floor over at least N published reviews, "floor/N" (empty: no rating rule).
+    SANCTION_RATING_FLOOR = os.environ.get("SANCTION_RATING_FLOOR", "2.5/10")
     # The payout schedule: "weekly" (on PAYOUT_WEEKDAY, 0 = Monday … 6 = Sunday, Jakarta time)
     # or "daily". `flask payouts create` may run every day: it makes one batch per period.
     PAYOUT_SCHEDULE = os.environ.get("PAYOUT_SCHEDULE", "weekly")

@@ -1,6 +1,7 @@
 """The sanctions policy: a list of rule objects, each finding the shops it applies to with the
-evidence. `policy()` is the one place a rule is added (e.g. a rating floor over at least N
-reviews, once reviews exist); the administrators' list is `suggestions()` over it.
+evidence. `policy()` is the one place a rule is added; the administrators' list is
+`suggestions()` over it. Rules in force: upheld complaints within a period
+(SANCTION_COMPLAINT_RULES) and a rating floor over at least N reviews (SANCTION_RATING_FLOOR).
 
 A rule has a `name` (stored on a confirmed sanction), a `label` for people, and
 `offenders(now)` → {shop id: [complaint ids (the evidence)]}.
@@ -69,9 +70,50 @@ def complaint_rules(text: str) -> list[UpheldComplaints]:
     return rules
 
 
+@dataclass(frozen=True)
+class RatingFloor:
+    """Published reviews average below `floor` stars over at least `min_reviews` reviews. The
+    evidence is the shop's rating itself (no complaint ids); a shop sanctioned after its newest
+    review is not suggested again until a new review arrives."""
+
+    floor: float
+    min_reviews: int
+
+    @property
+    def name(self) -> str:
+        return f"rating-floor:{self.floor:g}/{self.min_reviews}"
+
+    @property
+    def label(self) -> str:
+        return str(_l("Rating rata-rata di bawah %(floor)s bintang dari sedikitnya %(count)d ulasan",
+                      floor=f"{self.floor:g}".replace(".", ","), count=self.min_reviews))
+
+    def offenders(self, now: datetime) -> dict[int, list[int]]:
+        from bebeli.reviews.models import Review
+        from bebeli.reviews.stats import shops_rated_below
+
+        low = [shop_id for shop_id, _count, _average in shops_rated_below(self.floor, self.min_reviews)]
+        if not low:
+            return {}
+        newest_review = sa.select(sa.func.max(Review.created_at)).where(Review.shop_id == Sanction.shop_id)
+        settled = set(db.session.scalars(sa.select(Sanction.shop_id).where(
+            Sanction.shop_id.in_(low), Sanction.created_at >= newest_review.scalar_subquery())))
+        return {shop_id: [] for shop_id in low if shop_id not in settled}
+
+
+def rating_rule(text: str) -> list[RatingFloor]:
+    """"2.5/10" → one rule; empty → none; malformed is a configuration error."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    floor, count = text.split("/")
+    return [RatingFloor(float(floor), int(count))]
+
+
 def policy() -> list[Rule]:
     """The rules in force, in one list."""
-    return [*complaint_rules(current_app.config["SANCTION_COMPLAINT_RULES"])]
+    config = current_app.config
+    return [*complaint_rules(config["SANCTION_COMPLAINT_RULES"]), *rating_rule(config["SANCTION_RATING_FLOOR"])]
 
 
 @dataclass

@@ -38,7 +38,10 @@ def _upheld(shop, n, *, days_ago=0, remedy=Remedy.REPLACEMENT):
 
 def test_the_policy_is_a_list_of_rules_read_from_the_configuration(ctx):
     assert complaint_rules("3/30, 5/90") == [UpheldComplaints(3, 30), UpheldComplaints(5, 90)]
-    assert policy() == complaint_rules(current_app.config["SANCTION_COMPLAINT_RULES"])
+    from bebeli.sanctions.policy import rating_rule
+
+    config = current_app.config
+    assert policy() == complaint_rules(config["SANCTION_COMPLAINT_RULES"]) + rating_rule(config["SANCTION_RATING_FLOOR"])
 
 
 def test_a_shop_is_suggested_by_each_rule_it_meets_with_its_evidence(ctx):
@@ -146,3 +149,34 @@ def test_the_confirmation_form_refuses_without_a_reason_or_a_valid_length(client
     assert client.post(url, data=form.fill("days", "365").fill("reason", "x").data()).status_code == 200
     assert db.session.scalar(sa.select(sa.func.count(Sanction.id))) == 0
     assert client.get(f"/admin/sanksi/toko/{ShopFactory().id}").status_code == 404   # not suggested
+
+
+def _low_reviews(product, n, rating=1):
+    from bebeli.reviews.services import ReviewInput, save_review
+    from tests.reviews.helpers import personal_line
+
+    for _ in range(n):
+        line = personal_line(product=product)
+        save_review(line.seller_order.order.buyer, line.id, ReviewInput(rating=rating, body="Tidak sesuai pesanan."))
+        db.session.commit()
+
+
+def test_a_rating_below_the_floor_over_enough_reviews_is_suggested_until_sanctioned(ctx, monkeypatch):
+    from bebeli.sanctions.policy import RatingFloor, rating_rule
+    from tests.factories import ProductFactory
+
+    monkeypatch.setitem(current_app.config, "SANCTION_RATING_FLOOR", "2.5/3")
+    assert rating_rule("2.5/3") == [RatingFloor(2.5, 3)] and rating_rule("") == []
+    low, liked = ProductFactory(price_amount=20_000, stock=100), ProductFactory(price_amount=20_000, stock=100)
+    _low_reviews(low, 2)
+    _low_reviews(liked, 3, rating=5)
+    assert suggestions() == []                       # two reviews are not enough to judge
+    _low_reviews(low, 1)
+    [found] = suggestions()
+    assert found.shop.id == low.shop_id and found.evidence == []
+    assert [r.name for r in found.rules] == ["rating-floor:2.5/3"]
+    services.confirm_sanction(found, admin(), kind=SanctionKind.WARNING, reason="Rating rendah")
+    db.session.commit()
+    assert suggestions() == []                       # answered; no new review since
+    _low_reviews(low, 1)
+    assert [s.shop.id for s in suggestions()] == [low.shop_id]
