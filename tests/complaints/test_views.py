@@ -126,3 +126,13 @@ def test_other_peoples_complaints_are_refused(client, ctx):
     assert client.get(f"/toko/komplain/{complaint.id}").status_code == 404
     assert client.get(f"/komplain/foto/{complaint.id}").status_code == 404
     assert complaint.seller_order.number not in client.get("/toko/komplain").get_data(as_text=True)
+
+
+def test_the_order_lists_lead_to_the_complaint_lists(client, other_client, ctx):
+    so = opened(delivered()).seller_order
+    client.login(so.order.buyer)
+    mine = client.get("/pesanan/").get_data(as_text=True)
+    assert 'href="/komplain"' in mine
+    assert str(so.order.number) in client.get("/komplain").get_data(as_text=True)
+    other_client.login(so.shop.owner)
+    assert 'href="/toko/komplain"' in other_client.get("/pesanan/toko").get_data(as_text=True)
