@@ -39,7 +39,12 @@ def jobs(app, **where) -> list[dict]:
 
 def work(app, *queues: str) -> None:
     """Run the worker until the queues are empty (what is due now), as `flask worker --burst`."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from bebeli.jobs.cli import run_worker
 
-    run_worker(app, wait=False, queues=list(queues) or None, install_signal_handlers=False,
-               listen_notify=False, fetch_job_polling_interval=0.05)
+    # In a thread of its own, as the worker is a process of its own: the worker runs an asyncio
+    # loop, and this thread may already have one (the browser tests' driver keeps one running).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(run_worker, app, wait=False, queues=list(queues) or None, install_signal_handlers=False,
+                    listen_notify=False, fetch_job_polling_interval=0.05).result()
