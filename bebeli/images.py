@@ -152,3 +152,27 @@ def process_image(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int | 
         finally:
             _DECODING.release()
     return ProcessedImage(display=display, thumb=thumb, width=size[0], height=size[1])
+
+
+def process_all(files: list[bytes], *, existing: int = 0, limit: int, too_many) -> list[ProcessedImage]:
+    """Every upload of a form, checked and re-encoded before anything is stored (all or none):
+    at most `limit` beside the `existing` ones (else `too_many`, a message), every header read
+    first so that a bad last file costs no decoding of the others."""
+    files = [f for f in files if f]
+    if existing + len(files) > limit:
+        raise ImageRejected(too_many)
+    for data in files:
+        check_image(data)
+    return [process_image(data) for data in files]
+
+
+def save_public(folder: str, image: ProcessedImage) -> tuple[str, str]:
+    """Store a processed image's display and thumbnail copies under `folder` in public
+    storage; returns their keys (display, thumbnail)."""
+    from bebeli.storage import get_storage, new_key
+
+    storage = get_storage()
+    display, thumb = new_key("public", folder, "display.webp"), new_key("public", folder, "thumb.webp")
+    storage.save(display, image.display)
+    storage.save(thumb, image.thumb)
+    return display, thumb

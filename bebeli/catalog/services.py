@@ -20,10 +20,10 @@ from bebeli.catalog.text import slugify
 from bebeli.db import utcnow
 from bebeli.errors import InvalidTransition, NotAllowed, ValidationFailed
 from bebeli.extensions import db
-from bebeli.images import ImageRejected, ProcessedImage, check_image, process_image
+from bebeli.images import ProcessedImage, process_all, save_public
 from bebeli.mail.services import send_mail
 from bebeli.sellers.models import Shop, ShopStatus
-from bebeli.storage import get_storage, new_key
+from bebeli.storage import get_storage
 
 # The direct-purchase ceiling for one package (Rp 200 juta): a UMKM listing above it is a typo.
 MAX_PRICE = 200_000_000
@@ -137,24 +137,15 @@ def set_product_status(product: Product, to: ProductStatus, *, actor: User) -> P
 
 def check_images(product: Product | None, files: list[bytes]) -> list[ProcessedImage]:
     """Check and re-encode every file before anything is stored: all are added or none."""
-    files = [f for f in files if f]
-    if len(product.images if product else ()) + len(files) > MAX_IMAGES:
-        raise ImageRejected(_l("Paling banyak %(n)d foto per produk.", n=MAX_IMAGES))
-    for data in files:  # every header first: a bad last file costs no decoding of the others
-        check_image(data)
-    return [process_image(data) for data in files]
+    return process_all(files, existing=len(product.images if product else ()), limit=MAX_IMAGES,
+                       too_many=_l("Paling banyak %(n)d foto per produk.", n=MAX_IMAGES))
 
 
 def store_images(product: Product, processed: list[ProcessedImage]) -> int:
-    storage = get_storage()
-    folder = f"products/{product.id}"
     for image in processed:
-        row = ProductImage(display_key=new_key("public", folder, "display.webp"),
-                           thumb_key=new_key("public", folder, "thumb.webp"),
-                           width=image.width, height=image.height, position=len(product.images))
-        storage.save(row.display_key, image.display)
-        storage.save(row.thumb_key, image.thumb)
-        product.images.append(row)
+        display, thumb = save_public(f"products/{product.id}", image)
+        product.images.append(ProductImage(display_key=display, thumb_key=thumb, width=image.width,
+                                           height=image.height, position=len(product.images)))
     db.session.flush()
     return len(processed)
 

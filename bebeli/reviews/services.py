@@ -18,14 +18,13 @@ from bebeli.audit.services import record
 from bebeli.db import utcnow
 from bebeli.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from bebeli.extensions import db
-from bebeli.images import ImageRejected, ProcessedImage, check_image, process_image
+from bebeli.images import ProcessedImage, process_all, save_public
 from bebeli.ids import parse_id
 from bebeli.orders.models import Channel, FulfilmentStatus, OrderLine
 from bebeli.catalog.cache import mark_catalog_changed
 from bebeli.reviews import stats
 from bebeli.reviews.models import Review, ReviewPhoto, ReviewReport, ReviewStatus
 from bebeli.reviews.screening import flags_for
-from bebeli.storage import get_storage, new_key
 
 MAX_PHOTOS = 3
 MAX_BODY = 2000
@@ -95,24 +94,15 @@ def _check_input(data: ReviewInput) -> ReviewInput:
 
 def check_photos(existing: int, files: list[bytes]) -> list[ProcessedImage]:
     """Every file checked and re-encoded before anything is stored: all are added or none."""
-    files = [f for f in files if f]
-    if existing + len(files) > MAX_PHOTOS:
-        raise ImageRejected(_l("Paling banyak %(n)d foto per ulasan.", n=MAX_PHOTOS))
-    for data in files:
-        check_image(data)
-    return [process_image(data) for data in files]
+    return process_all(files, existing=existing, limit=MAX_PHOTOS,
+                       too_many=_l("Paling banyak %(n)d foto per ulasan.", n=MAX_PHOTOS))
 
 
 def _store_photos(review: Review, processed: list[ProcessedImage]) -> None:
-    storage = get_storage()
-    folder = f"reviews/{review.id}"
     for image in processed:
-        photo = ReviewPhoto(display_key=new_key("public", folder, "display.webp"),
-                            thumb_key=new_key("public", folder, "thumb.webp"),
-                            width=image.width, height=image.height, position=len(review.photos))
-        storage.save(photo.display_key, image.display)
-        storage.save(photo.thumb_key, image.thumb)
-        review.photos.append(photo)
+        display, thumb = save_public(f"reviews/{review.id}", image)
+        review.photos.append(ReviewPhoto(display_key=display, thumb_key=thumb, width=image.width,
+                                         height=image.height, position=len(review.photos)))
     review.photo_count = len(review.photos)
 
 
