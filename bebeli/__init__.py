@@ -11,7 +11,7 @@ from config import CONFIGS
 # Every room with a blueprint, in registration order; its views attach routes to its `bp`.
 BLUEPRINTS = (
     "main", "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
-    "cart", "lifecycle", "orders", "quotas", "procurement", "settlement", "reviews", "complaints", "sanctions", "jobs", "admin", "metrics",
+    "cart", "lifecycle", "orders", "quotas", "procurement", "settlement", "reviews", "complaints", "sanctions", "jobs", "admin", "metrics", "growth",
 )
 # The rooms with tables: importing them makes every table known to metadata and Alembic.
 MODELS = (

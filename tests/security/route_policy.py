@@ -227,6 +227,9 @@ POLICY: dict[str, Access] = {
     "quotas.policies": roles(*ADMIN),
     "quotas.policy_new": roles(*ADMIN),
     "quotas.policy_edit": roles(*ADMIN, policy_id="policy"),
+    # --- the Dinas growth page (seller figures: administrators only) -------------------------
+    "growth.dashboard": roles(*ADMIN),
+    "growth.export": roles(*ADMIN, name="growth_table", fmt="export_format"),
     # --- agency procurement -----------------------------------------------------------------------------
     "procurement.inbox": roles(*PROCUREMENT_PARTIES, *ADMIN),
     "procurement.checkout": roles("pp"),
