@@ -11,12 +11,14 @@ from config import CONFIGS
 # Every room with a blueprint, in registration order; its views attach routes to its `bp`.
 BLUEPRINTS = (
     "main", "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
-    "cart", "lifecycle", "orders", "quotas", "procurement", "settlement", "reviews", "complaints", "sanctions", "jobs", "admin", "metrics", "growth",
+    "cart", "lifecycle", "orders", "quotas", "procurement", "settlement", "reviews", "complaints", "sanctions", "jobs", "admin", "metrics",
+    "insights", "growth",
 )
 # The rooms with tables: importing them makes every table known to metadata and Alembic.
 MODELS = (
     "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
     "cart", "orders", "payments", "quotas", "procurement", "settlement", "reviews", "complaints", "sanctions", "jobs",
+    "insights",
 )
 
 

@@ -1,0 +1,2 @@
+"""The seller's insight pages (`/toko/wawasan`)."""
+from bebeli.insights import bp  # noqa: F401
