@@ -133,7 +133,7 @@ def summaries(conn) -> None:
                         round(b.weight * random() * :scale)::int AS orders
                  FROM bench_shop b CROSS JOIN generate_series(0, :months - 1) m
                  CROSS JOIN (VALUES ('personal', 0), ('agency', 1)) c(channel, agency_id)) t
-           WHERE orders > 0""", scale=0.64, months=MONTHS)
+           WHERE orders > 0""", scale=0.70, months=MONTHS)
     run("""INSERT INTO insight_product_months (product_id, month, shop_id, revenue_amount, orders, units)
            SELECT p.id, s.month, s.shop_id, s.revenue / :n, greatest(s.orders / :n, 1), greatest(s.units / :n, 1)
            FROM (SELECT shop_id, month, sum(revenue_amount) AS revenue, sum(orders) AS orders, sum(units) AS units

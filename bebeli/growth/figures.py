@@ -123,7 +123,7 @@ def _kecamatan(shops: list[ShopFigures], now: dict, limits) -> Table:
         row["active" if s.active else "dormant"] += 1
     out = [{"kecamatan": k, **v} for k, v in sorted(rows.items(), key=lambda kv: (-kv[1]["shops"], kv[0]))]
     footer = {"kecamatan": _l("Semua"), **{k: sum(r[k] for r in out) for k in ("shops", "active", "dormant", *names)}}
-    return Table("kecamatan", _l("Toko per kecamatan: kelas dan keaktifan"), [
+    return Table("kecamatan", _l("Kelas dan keaktifan toko per kecamatan"), [
         Column("kecamatan", _l("Kecamatan")), Column("shops", _l("Toko"), "int"),
         *[Column(n, CLASS_LABELS[n], "int") for n in names],
         Column("active", _l("Aktif"), "int"), Column("dormant", _l("Tidak aktif"), "int"),

@@ -53,35 +53,38 @@ class ShopFigures:
     active: bool
 
 
-def _sales_in(months: list[date], name: str):
-    return (
-        select(InsightShopMonth.shop_id, int_sum(InsightShopMonth.revenue_amount).label("amount"),
-               int_sum(InsightShopMonth.orders).label("orders"))
-        .where(InsightShopMonth.month >= months[0], InsightShopMonth.month <= months[-1])
-        .group_by(InsightShopMonth.shop_id)
-        .subquery(name)
-    )
+def _in(months: list[date]):
+    return sa.and_(InsightShopMonth.month >= months[0], InsightShopMonth.month <= months[-1])
+
+
+def _sum_if(condition, column):
+    return int_sum(sa.case((condition, column), else_=0))
 
 
 def shop_roster(window: Window) -> list[ShopFigures]:
     """Every verified shop with its sales now and a year earlier, whether it ever sold and
-    whether it sold recently."""
-    now, before = _sales_in(window.months, "sales_now"), _sales_in(window.before, "sales_before")
-    ever = (select(InsightShopMonth.shop_id).group_by(InsightShopMonth.shop_id)
-            .having(func.sum(InsightShopMonth.revenue_amount) > 0).subquery("ever"))
-    last = (select(InsightShopBuyer.shop_id, func.max(InsightShopBuyer.last_paid_at).label("last_paid_at"))
-            .where(InsightShopBuyer.orders > 0).group_by(InsightShopBuyer.shop_id).subquery("last_sale"))
+    whether it sold recently. One pass over the shop-month summary gives all three sums."""
+    sales = (
+        select(InsightShopMonth.shop_id,
+               _sum_if(_in(window.months), InsightShopMonth.revenue_amount).label("amount"),
+               _sum_if(_in(window.months), InsightShopMonth.orders).label("orders"),
+               _sum_if(_in(window.before), InsightShopMonth.revenue_amount).label("before_amount"),
+               int_sum(InsightShopMonth.revenue_amount).label("lifetime_amount"))
+        .group_by(InsightShopMonth.shop_id)
+        .subquery("sales")
+    )
+    recent = (select(InsightShopBuyer.shop_id).distinct()
+              .where(InsightShopBuyer.orders > 0, InsightShopBuyer.last_paid_at >= window.active_since)
+              .subquery("recent"))
     stmt = (
         select(Shop.id, Shop.name, Shop.kecamatan, Shop.verified_at,
-               func.coalesce(now.c.amount, 0).label("sales_amount"),
-               func.coalesce(now.c.orders, 0).label("orders"),
-               func.coalesce(before.c.amount, 0).label("sales_before_amount"),
-               ever.c.shop_id.is_not(None).label("ever_sold"),
-               sa.and_(last.c.last_paid_at.is_not(None), last.c.last_paid_at >= window.active_since).label("active"))
-        .outerjoin(now, now.c.shop_id == Shop.id)
-        .outerjoin(before, before.c.shop_id == Shop.id)
-        .outerjoin(ever, ever.c.shop_id == Shop.id)
-        .outerjoin(last, last.c.shop_id == Shop.id)
+               func.coalesce(sales.c.amount, 0).label("sales_amount"),
+               func.coalesce(sales.c.orders, 0).label("orders"),
+               func.coalesce(sales.c.before_amount, 0).label("sales_before_amount"),
+               (func.coalesce(sales.c.lifetime_amount, 0) > 0).label("ever_sold"),
+               recent.c.shop_id.is_not(None).label("active"))
+        .outerjoin(sales, sales.c.shop_id == Shop.id)
+        .outerjoin(recent, recent.c.shop_id == Shop.id)
         .where(Shop.status == ShopStatus.VERIFIED)
         .order_by(Shop.id)
     )

@@ -47,7 +47,7 @@ def _sell(shop, month: int, amount: int, *, product=None, units: int = 1, channe
     db.session.add(InsightShopMonth(shop_id=shop.id, month=months_ago(month), channel=channel, agency_id=agency_id,
                                     revenue_amount=amount, orders=orders, units=units))
     if product is not None:
-        row = db.session.get(InsightProductMonth, (product.id, months_ago(month)))
+        row = db.session.get(InsightProductMonth, (shop.id, product.id, months_ago(month)))
         if row is None:
             db.session.add(InsightProductMonth(product_id=product.id, month=months_ago(month), shop_id=shop.id,
                                                revenue_amount=amount, orders=orders, units=units))

@@ -1,6 +1,7 @@
 """The rows of a rendered report table (`data-table="…"`), as the page's cell texts."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 
@@ -28,7 +29,7 @@ class _Tables(HTMLParser):
 
     def handle_endtag(self, tag):
         if self.inside and tag in ("td", "th") and self.cell is not None:
-            self.rows[self.part][-1].append(" ".join("".join(self.cell).split()))
+            self.rows[self.part][-1].append(re.sub(r"[ \t\r\n]+", " ", "".join(self.cell)).strip())
             self.cell = None
         elif tag == "table":
             self.inside = False
