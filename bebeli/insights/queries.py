@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bebeli.dates import month_start
 from bebeli.extensions import db
-from bebeli.insights.models import InsightProductMonth, InsightShopBuyer, InsightShopMonth
+from bebeli.insights.models import InsightProductMonth, InsightSale, InsightShopBuyer, InsightShopMonth
 from bebeli.sqlfuncs import int_sum
 
 M = InsightShopMonth
@@ -95,15 +95,14 @@ def product_totals(shop_id: int, first: date, last: date) -> dict[int, dict]:
     return {r.product_id: {"revenue": r.revenue, "units": r.units, "orders": r.orders} for r in rows}
 
 
-def buyer_figures(shop_id: int, first_at=None, last_at=None) -> dict:
-    """{buyers, repeat, share_bp}: buyers with a counted order (whose last counted payment is in
-    [first_at, last_at) when given), those with two or more, and their share in basis points."""
-    B = InsightShopBuyer
+def buyer_figures(shop_id: int, month: date | None = None) -> dict:
+    """{buyers, repeat, share_bp}: buyers with a counted order at the shop (ever, or in `month`),
+    those of them with two or more counted orders there (ever), and their share in basis points."""
+    B, S = InsightShopBuyer, InsightSale
     stmt = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((B.orders >= 2, 1), else_=0)), 0)) \
         .where(B.shop_id == shop_id, B.orders > 0)
-    if first_at is not None:
-        stmt = stmt.where(B.last_paid_at >= first_at)
-    if last_at is not None:
-        stmt = stmt.where(B.first_paid_at < last_at)
+    if month is not None:
+        stmt = stmt.where(sa.exists().where(S.shop_id == shop_id, S.buyer_id == B.buyer_id,
+                                            S.month == month_start(month), S.revenue_amount > 0))
     buyers, repeat = db.session.execute(stmt).one()
-    return {"buyers": buyers, "repeat": int(repeat), "share_bp": repeat * 10_000 // buyers if buyers else 0}
+    return {"buyers": buyers, "repeat": int(repeat), "share_bp": int(repeat) * 10_000 // buyers if buyers else 0}

@@ -12,7 +12,7 @@ from bebeli.insights.models import (
     InsightShopBuyer,
     InsightShopMonth,
 )
-from tests.insights.world import NOV, OCT, build, utc
+from tests.insights.world import NOV, OCT, build, on
 from tests.quotas.factories import pay
 
 
@@ -59,9 +59,9 @@ def test_product_months(ctx):
 def test_buyers_and_repeat_share(ctx):
     w = build()
     assert _buyers() == sorted([
-        (w.shop.id, w.buyer1.id, 2, utc(2026, 10, 5, 3), utc(2026, 11, 3, 3)),
-        (w.shop.id, w.buyer2.id, 1, utc(2026, 11, 20, 3), utc(2026, 11, 20, 3)),
-        (w.other_shop.id, w.buyer1.id, 1, utc(2026, 11, 21, 3), utc(2026, 11, 21, 3)),
+        (w.shop.id, w.buyer1.id, 2, on(OCT, 5), on(NOV, 3)),
+        (w.shop.id, w.buyer2.id, 1, on(NOV, 20), on(NOV, 20)),
+        (w.other_shop.id, w.buyer1.id, 1, on(NOV, 21), on(NOV, 21)),
     ])
     assert queries.buyer_figures(w.shop.id) == {"buyers": 2, "repeat": 1, "share_bp": 5_000}
 
@@ -81,7 +81,7 @@ def test_query_functions_for_shops_by_month(ctx):
 def test_a_payment_signalled_twice_counts_once(ctx):
     w = build()
     before = _everything()
-    pay(w.orders[0], utc(2026, 10, 5, 3))
+    pay(w.orders[0], on(OCT, 5))
     assert _everything() == before
 
 

@@ -4,19 +4,27 @@ part rejected by the seller after payment."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from bebeli import lifecycle
+from bebeli.dates import jakarta_today
 from bebeli.extensions import db
+from bebeli.insights.queries import last_months
 from bebeli.orders.models import Channel
 from tests.factories import AgencyFactory, AsnFactory, ProductFactory, ShopFactory
 from tests.quotas.factories import pay, place_order
 
-OCT, NOV, DEC = date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)
+# The two months before this one (named for the months they were first written for), so that
+# the seller's page, which shows the last twelve months, always shows them.
+OCT, NOV, THIS = last_months(jakarta_today(), 3)
 
 
 def utc(*args):
     return datetime(*args, tzinfo=timezone.utc)
+
+
+def on(month, day, hour=3):
+    return utc(month.year, month.month, day, hour)
 
 
 @dataclass
@@ -36,10 +44,10 @@ class World:
 def build() -> World:
     """Shop A sells A1 (10.000) and A2 (25.000); A3 never sells. Shop B sells B1 (7.000).
 
-    1. buyer1, personal, paid 5 Oct: A1×3 + A2×1 = 55.000; a complaint later refunds 5.000 of
+    1. buyer1, personal, paid on the 5th of OCT: A1×3 + A2×1 = 55.000; a complaint later refunds 5.000 of
        goods, shared over the lines 30.000:25.000 → A1 −2.727, A2 −2.273 → A1 27.273, A2 22.727.
     2. buyer1, personal, paid 3 Nov: A1×2 = 20.000; one item refused at receipt → 10.000, 1 unit.
-    3. buyer2, personal, paid 10 Nov: A2×2 = 50.000; rejected by the seller on 2 Dec → nothing,
+    3. buyer2, personal, paid 10 Nov: A2×2 = 50.000; rejected by the seller now → nothing,
        taken out of November (the month of the sale).
     4. buyer2, agency purchase for their agency, paid 20 Nov: A1×5 = 50.000.
     5. buyer1, personal, paid 21 Nov at shop B: B1×1 = 7.000.
@@ -52,11 +60,11 @@ def build() -> World:
     b1 = ProductFactory(shop=other_shop, price_amount=7_000, stock=100)
     buyer1, buyer2 = AsnFactory().user, AsnFactory(agency=agency).user
     db.session.commit()
-    o1 = pay(place_order(buyer1, [(a1, 3), (a2, 1)]), utc(2026, 10, 5, 3))
-    o2 = pay(place_order(buyer1, [(a1, 2)]), utc(2026, 11, 3, 3))
-    o3 = pay(place_order(buyer2, [(a2, 2)]), utc(2026, 11, 10, 3))
-    o4 = pay(place_order(buyer2, [(a1, 5)], channel=Channel.AGENCY), utc(2026, 11, 20, 3))
-    o5 = pay(place_order(buyer1, [(b1, 1)]), utc(2026, 11, 21, 3))
+    o1 = pay(place_order(buyer1, [(a1, 3), (a2, 1)]), on(OCT, 5))
+    o2 = pay(place_order(buyer1, [(a1, 2)]), on(NOV, 3))
+    o3 = pay(place_order(buyer2, [(a2, 2)]), on(NOV, 10))
+    o4 = pay(place_order(buyer2, [(a1, 5)], channel=Channel.AGENCY), on(NOV, 20))
+    o5 = pay(place_order(buyer1, [(b1, 1)]), on(NOV, 21))
 
     so = o2.seller_orders[0]
     lifecycle.accept_seller_order(so, shop.owner)
