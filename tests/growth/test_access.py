@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bebeli.auth.models import Role
-from tests.factories import AgencyFactory, AsnFactory, UserFactory, admin, agency_admin
+from tests.factories import AgencyFactory, AsnFactory, admin, agency_admin
 
 URLS = ["/admin/pertumbuhan", "/admin/pertumbuhan/ekspor/toko-teratas.csv",
         "/admin/pertumbuhan/ekspor/kecamatan.xlsx"]
@@ -38,3 +37,10 @@ def test_visitors_are_sent_to_the_login_page(client, town):
     for url in URLS:
         response = client.get(url)
         assert response.status_code == 302 and "/masuk" in response.location
+
+
+def test_the_page_stands_before_any_shop_sold(client, ctx):
+    client.login(admin())
+    html = client.get("/admin/pertumbuhan").get_data(as_text=True)
+    assert 'data-testid="stat-shops">0<' in html and 'data-testid="stat-gini">–<' in html
+    assert client.get("/admin/pertumbuhan/ekspor/toko-teratas.xlsx").status_code == 200
