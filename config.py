@@ -227,6 +227,17 @@ class Config:
     # How long a worker keeps an ASN's closed months for their home page (0: never).
     QUOTA_HOME_HISTORY_SECONDS = _env_int("QUOTA_HOME_HISTORY_SECONDS", 300)
 
+    # UMKM classes by annual sales (PP 7/2021, art. 35(5)): micro up to Rp 2 miliar, small up
+    # to Rp 15 miliar, medium up to Rp 50 miliar; above that a business is large. The Dinas
+    # growth page classes each shop by its BEBELI sales over the trailing 12 months.
+    UMKM_CLASS_LIMITS = (
+        ("mikro", _env_int("UMKM_MICRO_SALES_LIMIT", 2_000_000_000)),
+        ("kecil", _env_int("UMKM_SMALL_SALES_LIMIT", 15_000_000_000)),
+        ("menengah", _env_int("UMKM_MEDIUM_SALES_LIMIT", 50_000_000_000)),
+    )
+    # A shop that sold within this many days is active; otherwise dormant.
+    GROWTH_ACTIVE_DAYS = _env_int("GROWTH_ACTIVE_DAYS", 90)
+
     # Agency procurement (the e-katalog channel). A package is one Surat Pesanan; its value
     # includes PPN. Packages above the limit are refused; the lower "BEBELI first" limit is
     # enforced only when AGENCY_ENFORCE_BEBELI_FIRST_LIMIT is on.

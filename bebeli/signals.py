@@ -18,5 +18,9 @@ order_paid = _signals.signal("order-paid")
 # delivery), reason ("cancelled", "rejected", "item_rejected", "refunded", "expired"), at.
 seller_order_reduced = _signals.signal("seller-order-reduced")
 
+# sender: None; kwargs: product_ids (products whose stock was just changed: taken at checkout,
+# given back, or edited by the seller).
+stock_changed = _signals.signal("stock-changed")
+
 # sender: the SellerOrder; kwargs: from_status, to_status, actor, note.
 seller_order_transitioned = _signals.signal("seller-order-transitioned")

@@ -43,6 +43,7 @@ ADMIN_SCREENS = [
     ("reviews.admin_queue", _l("Moderasi ulasan")),
     ("orders.admin_index", _l("Semua pesanan")),
     ("quotas.dashboard", _l("Pemantauan kuota")),
+    ("growth.dashboard", _l("Pertumbuhan UMKM")),
     ("procurement.monitoring", _l("Pengadaan instansi")),
     ("settlement.admin_batches", _l("Pencairan dana")),
     ("complaints.admin_index", _l("Komplain")),

@@ -31,6 +31,9 @@ class ProductForm(BaseForm):
     unit = SelectField(_l("Satuan"), choices=[(u, u) for u in PRODUCT_UNITS])
     stock = IntegerField(_l("Stok"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)],
                          render_kw={"inputmode": "numeric", "min": 0})
+    low_stock_threshold = IntegerField(
+        _l("Batas stok menipis (opsional)"), validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+        render_kw={"inputmode": "numeric", "min": 0})
     min_order_qty = IntegerField(_l("Minimal pembelian"), default=1,
                                  validators=[InputRequired(), NumberRange(min=1, max=10_000)],
                                  render_kw={"inputmode": "numeric", "min": 1})

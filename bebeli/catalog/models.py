@@ -51,6 +51,8 @@ class Product(RatingSummaryMixin, TimestampMixin, db.Model):
     price_amount: Mapped[int] = mapped_column(sa.BigInteger)  # integer rupiah, excluding PPN
     unit: Mapped[str] = mapped_column(sa.String(20), default="pcs")
     stock: Mapped[int] = mapped_column(default=0)
+    # The seller is told (dashboard, mail once per crossing) when stock falls below this.
+    low_stock_threshold: Mapped[int | None]
     min_order_qty: Mapped[int] = mapped_column(default=1)
     weight_grams: Mapped[int | None]
     tkdn_note: Mapped[str | None] = mapped_column(sa.String(255))

@@ -23,6 +23,7 @@ from bebeli.extensions import db
 from bebeli.images import ProcessedImage, process_all, save_public
 from bebeli.mail.services import send_mail
 from bebeli.sellers.models import Shop, ShopStatus
+from bebeli.signals import stock_changed
 from bebeli.storage import get_storage
 
 # The direct-purchase ceiling for one package (Rp 200 juta): a UMKM listing above it is a typo.
@@ -56,6 +57,7 @@ class ProductData:
     min_order_qty: int = 1
     weight_grams: int | None = None
     tkdn_note: str | None = None
+    low_stock_threshold: int | None = None
 
 
 def _validate(data: ProductData) -> Category:
@@ -63,6 +65,8 @@ def _validate(data: ProductData) -> Category:
         raise ValidationFailed(_l("Harga harus lebih dari Rp 0 dan paling banyak Rp 200.000.000."), field="price")
     if data.stock < 0:
         raise ValidationFailed(_l("Stok tidak boleh negatif."), field="stock")
+    if data.low_stock_threshold is not None and data.low_stock_threshold < 0:
+        raise ValidationFailed(_l("Batas stok menipis tidak boleh negatif."), field="low_stock_threshold")
     if data.min_order_qty < 1:
         raise ValidationFailed(_l("Minimal pembelian paling sedikit 1."), field="min_order_qty")
     if data.unit not in PRODUCT_UNITS:
@@ -91,6 +95,7 @@ def _apply(product: Product, data: ProductData, category: Category) -> None:
     product.min_order_qty = data.min_order_qty
     product.weight_grams = data.weight_grams
     product.tkdn_note = (data.tkdn_note or "").strip() or None
+    product.low_stock_threshold = data.low_stock_threshold
 
 
 def create_product(shop: Shop, data: ProductData, *, actor: User, images: list[bytes] = ()) -> Product:
@@ -103,6 +108,7 @@ def create_product(shop: Shop, data: ProductData, *, actor: User, images: list[b
     db.session.flush()
     index_product(product)
     store_images(product, processed)
+    stock_changed.send(None, product_ids=[product.id])
     record("catalog.product_created", actor=actor, obj=product, shop_id=shop.id)
     return product
 
@@ -113,6 +119,8 @@ def update_product(product: Product, data: ProductData, *, actor: User) -> Produ
         product.slug = _unique_slug(product.shop_id, data.name, product.id)
     _apply(product, data, category)
     index_product(product)
+    db.session.flush()
+    stock_changed.send(None, product_ids=[product.id])
     record("catalog.product_updated", actor=actor, obj=product)
     return product
 

@@ -227,7 +227,7 @@ def _product_data(form: ProductForm) -> ProductData:
     return ProductData(name=form.name.data, category_id=form.category_id.data, description=form.description.data,
                        price_amount=form.price.data, unit=form.unit.data, stock=form.stock.data,
                        min_order_qty=form.min_order_qty.data, weight_grams=form.weight_grams.data,
-                       tkdn_note=form.tkdn_note.data)
+                       tkdn_note=form.tkdn_note.data, low_stock_threshold=form.low_stock_threshold.data)
 
 
 def _uploads(field) -> list[bytes]:

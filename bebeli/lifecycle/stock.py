@@ -12,6 +12,7 @@ from bebeli.catalog.queries import orderable
 from bebeli.errors import OutOfStock
 from bebeli.extensions import db
 from bebeli.orders.models import SellerOrder
+from bebeli.signals import stock_changed
 
 
 def take_stock(lines: list[CartLine]) -> None:
@@ -34,6 +35,7 @@ def take_stock(lines: list[CartLine]) -> None:
                 _l("%(name)s: %(why)s", name=line.product.name, why=message or _l("Stok tidak mencukupi.")),
                 product_id=line.product_id,
             )
+    stock_changed.send(None, product_ids=[line.product_id for line in lines])
 
 
 def release_stock(so: SellerOrder) -> None:
@@ -46,6 +48,7 @@ def release_stock(so: SellerOrder) -> None:
             .execution_options(synchronize_session=False)
         )
         _forget_stock(line.product_id)
+    stock_changed.send(None, product_ids=[line.product_id for line in so.lines])
 
 
 def _forget_stock(product_id: int) -> None:

@@ -36,6 +36,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("sellers.dashboard", _l("Toko Saya"), (Role.SELLER,)),
     NavLink("orders.seller_index", _l("Pesanan Masuk"), (Role.SELLER,)),
     NavLink("settlement.income", _l("Penghasilan"), (Role.SELLER,)),
+    NavLink("insights.page", _l("Wawasan"), (Role.SELLER,)),
     NavLink("reviews.seller_index", _l("Ulasan"), (Role.SELLER,)),
     NavLink("procurement.inbox", _l("Pengadaan"), (Role.PP, Role.PPK, Role.TREASURER, Role.SELLER, Role.AGENCY_ADMIN)),
     NavLink("directory.asn_list", _l("Direktori ASN"), (Role.ADMIN, Role.AGENCY_ADMIN)),

@@ -112,10 +112,16 @@ def dashboard():
         open_complaints = db.session.scalar(complaints_for_seller(current_user, open_only=True)
                                             .with_only_columns(db.func.count()).order_by(None))
         sanctions = sanctions_for_shop(shop)
+    insights = None
+    if "insights.page" in current_app.view_functions:
+        from bebeli.insights import services as insight_services
+
+        insights = {"url": url_for("insights.page"), "low_stock": insight_services.low_stock(shop),
+                    "expiring": insight_services.expiring_certificates(shop)}
     return render_template("sellers/dashboard.html", shop=shop, counts=counts, recent=recent,
                            taken_down=taken_down, orders_url=orders_url, order_counts=order_counts,
                            complaints_url=complaints_url, open_complaints=open_complaints, sanctions=sanctions,
-                           offers_hidden=offers_hidden(shop),
+                           offers_hidden=offers_hidden(shop), insights=insights,
                            ProductStatus=ProductStatus, expired=expired_certificates(shop))
 
 

@@ -143,6 +143,8 @@ POLICY: dict[str, Access] = {
     "sellers.delete_certificate": owner("seller", sees_all=(), certificate_id="certificate"),
     "sellers.certificate_document": owner("seller", certificate_id="certificate"),
     "catalog.seller_products": roles("seller"),
+    "insights.page": roles("seller"),        # the signed-in seller's own shop; no shop in the URL
+    "insights.report": roles("seller"),
     "catalog.new_product": roles("seller"),
     "catalog.edit_product": owner("seller", sees_all=(), product_id="product"),
     "catalog.product_status": owner("seller", sees_all=(), product_id="product", status="product_status"),
@@ -227,6 +229,9 @@ POLICY: dict[str, Access] = {
     "quotas.policies": roles(*ADMIN),
     "quotas.policy_new": roles(*ADMIN),
     "quotas.policy_edit": roles(*ADMIN, policy_id="policy"),
+    # --- the Dinas growth page (seller figures: administrators only) -------------------------
+    "growth.dashboard": roles(*ADMIN),
+    "growth.export": roles(*ADMIN, name="growth_table", fmt="export_format"),
     # --- agency procurement -----------------------------------------------------------------------------
     "procurement.inbox": roles(*PROCUREMENT_PARTIES, *ADMIN),
     "procurement.checkout": roles("pp"),
@@ -311,7 +316,7 @@ BODY_REFERENCES: dict[tuple[str, str], tuple[str, ...]] = {
 # categories; the agency tree and quota policies are the administrator's alone). Ids of order
 # lines in field names ("reject_N") are read only for the lines of the order in the URL.
 NOT_REFERENCES = frozenset({
-    "csrf_token", "next", "idempotency_key", "quoted_total", "quantity", "stock", "min_order_qty",
+    "csrf_token", "next", "idempotency_key", "quoted_total", "quantity", "stock", "min_order_qty", "low_stock_threshold",
     "weight_grams", "position", "unit", "kind", "echelon", "role", "reason", "coverage", "minimum_kind",
     "kecamatan", "kelurahan", "category_id", "parent_id", "agency_ids", "reject_N", "line_N",
     "shops-N-method", "shops-N-address_choice", "direction", "remedy", "days", "rating", "decision",

@@ -54,6 +54,7 @@ SHARED = {
     "import_format": "csv",
     "export_name": "riwayat",
     "export_format": "csv",
+    "growth_table": "kecamatan",
     "document_kind": "sp",
     "official_role": "ppk",
     "product_status": "unpublished",
