@@ -23,6 +23,7 @@ from bebeli.insights.queries import last_months
 from bebeli.orders.models import (
     Channel, FulfilmentMethod, FulfilmentStatus, Order, OrderLine, PaymentStatus, PaymentStatusEvent, SellerOrder,
 )
+from bebeli.lifecycle.payment_status import move_payment
 from bebeli.orders.totals import part_totals
 from bebeli.sellers.models import Shop
 
@@ -67,9 +68,7 @@ def _completed(shop: Shop, buyer: User, items, paid_at: datetime, n: int) -> Sel
     number = f"{PREFIX}-{paid_at:%Y%m}-{n:03d}"
     agency_id = buyer.asn.agency_id if buyer.asn else None
     order = Order(number=number, buyer_id=buyer.id, agency_id=agency_id, channel=Channel.AGENCY,
-                  idempotency_key=f"demo-history-{n}", payment_status=PaymentStatus.PAID, paid_at=paid_at,
-                  payment_reference=f"demo-{number}", created_at=paid_at - timedelta(minutes=20),
-                  updated_at=paid_at)
+                  idempotency_key=f"demo-history-{n}", created_at=paid_at - timedelta(minutes=20))
     goods = sum(p.price_amount * q for p, q in items)
     parts = part_totals(shop, goods, FulfilmentMethod.PICKUP, paid_at)
     done = paid_at + timedelta(days=3)
@@ -89,8 +88,12 @@ def _completed(shop: Shop, buyer: User, items, paid_at: datetime, n: int) -> Sel
     order.delivery_amount, order.total_amount = 0, parts.total_amount
     db.session.add(order)
     db.session.flush()
-    db.session.add(PaymentStatusEvent(order_id=order.id, at=paid_at, from_status=PaymentStatus.UNPAID.value,
-                                      to_status=PaymentStatus.PAID.value, reason="paid"))
+    move_payment(order, PaymentStatus.PAID, reason="paid", frm=PaymentStatus.UNPAID, paid_at=paid_at,
+                 payment_reference=f"demo-{number}")
+    db.session.flush()
+    db.session.execute(sa.update(PaymentStatusEvent).where(PaymentStatusEvent.order_id == order.id)
+                       .values(at=paid_at))
+    db.session.refresh(order)
     signals.order_paid.send(order, paid_at=paid_at)
     return so
 

@@ -99,7 +99,7 @@ def _names_a_signal(node) -> bool:
 
 
 def test_receivers_are_connected_in_wiring_and_nowhere_else():
-    assert SIGNALS == {"order_paid", "seller_order_reduced", "seller_order_transitioned"}
+    assert SIGNALS == {"order_paid", "seller_order_reduced", "seller_order_transitioned", "stock_changed"}
     connecting = []
     for path in _modules():
         if path.name == "wiring.py":
@@ -112,6 +112,7 @@ def test_receivers_are_connected_in_wiring_and_nowhere_else():
 
 
 def test_create_app_connects_every_receiver(app):
-    for signal in (signals.order_paid, signals.seller_order_reduced, signals.seller_order_transitioned):
+    for signal in (signals.order_paid, signals.seller_order_reduced, signals.seller_order_transitioned,
+                   signals.stock_changed):
         expected = {receiver for s, receiver in wiring.RECEIVERS if s is signal}
         assert expected and expected <= set(signal.receivers_for(object()))
