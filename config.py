@@ -161,9 +161,9 @@ class Config:
     # With REDIS_URL, the cached pages live in Redis too, shared by every worker and server,
     # under this prefix (one per deployment sharing a Redis).
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "bebeli")
-    # Product views a worker counted in its own memory while Redis was away (or without
-    # REDIS_URL) are handed on to Redis or the table at most this often (bebeli.pageviews).
-    PAGEVIEWS_DRAIN_SECONDS = _env_int("PAGEVIEWS_DRAIN_SECONDS", 60)
+    # Product views a worker counted in its own memory are handed on to Redis (or, with Redis
+    # away, to the table) at most this often (bebeli.pageviews).
+    PAGEVIEWS_DRAIN_SECONDS = _env_int("PAGEVIEWS_DRAIN_SECONDS", 5)
     ASN_IMPORT_MAX_ROWS = _env_int("ASN_IMPORT_MAX_ROWS", 20000)
     ASN_IMPORT_BATCH_HOURS = _env_int("ASN_IMPORT_BATCH_HOURS", 24)  # an unconfirmed preview expires
 

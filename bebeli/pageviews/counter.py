@@ -1,18 +1,18 @@
-"""Counting product views: one Redis HINCRBY per view, never a database query.
+"""Counting product views: a dictionary update per view, never a database query.
 
-A view goes to the hash `<CACHE_KEY_PREFIX>:views:<Jakarta day>` (field: the product id) in
-Redis, reached through bebeli.redisguard. With Redis away (or no REDIS_URL) it goes to the
-worker's own in-memory counter instead, which the worker hands on at most once every
-PAGEVIEWS_DRAIN_SECONDS: to Redis once it answers again, else straight into the table (one
-statement per product and day counted since the last hand-over, not one per view).
+A view is added to the worker's own counter, (Jakarta day, product id) → views. At most once
+every PAGEVIEWS_DRAIN_SECONDS the worker hands what it holds on, in one round trip: to the
+hash `<CACHE_KEY_PREFIX>:views:<Jakarta day>` (field: the product id) in Redis with HINCRBY
+in a pipeline, through bebeli.redisguard; with Redis away (or no REDIS_URL) straight into the
+table (one executemany of an upsert per product and day held, not one statement per view).
 
 The `pageviews-flush` job (bebeli/jobs/schedule.py) moves the counts into
 `product_views_daily`: each day's hash is taken whole with RENAME (atomic: a view counted a
 moment later starts a fresh hash), added to the table with an upsert, and deleted once that
 has committed. A hash whose transaction failed stays taken and is added by the next run, so
 two runs never add the same counts twice. What the known limit is: a process killed between
-the commit and the DEL would add that batch again on the next run; counts held in a worker's
-memory are lost if the worker dies before handing them on.
+the commit and the DEL would add that batch again on the next run; the views a worker holds
+(at most PAGEVIEWS_DRAIN_SECONDS' worth) are lost if it dies before handing them on.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from bebeli.redisguard import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
-DRAIN_SECONDS = 60       # default of PAGEVIEWS_DRAIN_SECONDS
+DRAIN_SECONDS = 5        # default of PAGEVIEWS_DRAIN_SECONDS
 MAX_MEMORY_KEYS = 200_000  # distinct (day, product) pairs a worker holds at most while Redis is away
 
 
@@ -94,24 +94,20 @@ def _hash_name(app: Flask, day: date) -> str:
 
 
 def count_view(product_id: int) -> None:
-    """Count one view of the product today (Jakarta). Never raises for Redis or the database."""
+    """Count one view of the product today (Jakarta). Costs a dictionary update; every
+    PAGEVIEWS_DRAIN_SECONDS one request of the worker hands what it holds on. Never raises
+    for Redis or the database."""
     app = current_app._get_current_object()
-    day, guarded = jakarta_today(), _redis(app)
-    if guarded is not None:
-        try:
-            guarded.call(lambda client, name, field: client.hincrby(name, field, 1), _hash_name(app, day), product_id)
-        except UNAVAILABLE:
-            memory_counts(app).add(day, product_id)
-    else:
-        memory_counts(app).add(day, product_id)
     memory = memory_counts(app)
-    if len(memory) and time.monotonic() - memory.drained_at >= app.config.get("PAGEVIEWS_DRAIN_SECONDS", DRAIN_SECONDS):
+    memory.add(jakarta_today(), product_id)
+    if time.monotonic() - memory.drained_at >= app.config.get("PAGEVIEWS_DRAIN_SECONDS", DRAIN_SECONDS):
         drain_memory(app)
 
 
 def drain_memory(app: Flask) -> int:
     """Hand the worker's own counts on: to Redis when it answers, else into the table.
-    Returns how many views were handed on; on failure they stay in memory."""
+    Returns how many views went into the table (those handed to Redis reach it with the
+    next flush); on failure they stay in memory."""
     memory = memory_counts(app)
     taken = memory.take()
     if not taken:
@@ -126,7 +122,7 @@ def drain_memory(app: Flask) -> int:
 
         try:
             guarded.call(push)
-            return sum(taken.values())
+            return 0
         except UNAVAILABLE:
             pass
     try:
@@ -178,11 +174,10 @@ def _take_redis_hashes(app: Flask, client) -> list[str]:
 def flush_views() -> str:
     """The `pageviews-flush` job: move the counted views into product_views_daily."""
     app = current_app._get_current_object()
-    total = drain_memory(app) if _redis(app) is None else 0
-    guarded, products = _redis(app), set()
+    # This process's own counts first: into Redis, or into the table without (or while away).
+    total, guarded, products = drain_memory(app), _redis(app), set()
     if guarded is None:
         return f"flushed {total} view(s) from this worker's memory"
-    total += drain_memory(app)  # this process's own, into Redis (or the table while Redis is away)
     try:
         taken = guarded.call(lambda client: _take_redis_hashes(app, client))
         for name in taken:

@@ -23,7 +23,7 @@ def _views(server, product, times: int) -> None:
 
 def test_views_go_to_a_redis_hash_per_day_and_a_second_flush_adds_nothing(make_server, real_redis, catalog_state):
     product, other = indexed_product(name="Kopi Robusta"), indexed_product(name="Teh Melati")
-    server = make_server(REAL_REDIS)
+    server = make_server(REAL_REDIS, PAGEVIEWS_DRAIN_SECONDS=0)  # each view handed to Redis at once
     _views(server, product, 3)
     _views(server, other, 1)
     name = f"{server.config['CACHE_KEY_PREFIX']}:views:{jakarta_today().isoformat()}"
@@ -68,14 +68,18 @@ def test_with_redis_down_the_worker_counts_in_memory_and_the_flush_writes_it(mak
     assert views_of(product.id) == 2  # taken once, written once
 
 
-def test_memory_is_handed_to_redis_once_it_answers(make_server, real_redis, catalog_state):
+def test_a_worker_hands_its_views_to_redis_once_per_drain_interval(make_server, real_redis, catalog_state):
     product = indexed_product(name="Kopi Robusta")
-    server = make_server(REAL_REDIS, PAGEVIEWS_DRAIN_SECONDS=0)
-    memory_counts(server).add(jakarta_today(), product.id)  # counted while Redis was away
-    _views(server, product, 1)  # Redis answers: this view, and the one held, go there
-    assert len(memory_counts(server)) == 0
+    server = make_server(REAL_REDIS, PAGEVIEWS_DRAIN_SECONDS=3600)
     name = f"{server.config['CACHE_KEY_PREFIX']}:views:{jakarta_today().isoformat()}"
-    assert real_redis.hget(name, str(product.id)) == b"2"
+    _views(server, product, 3)
+    assert real_redis.hget(name, str(product.id)) is None and len(memory_counts(server)) == 1
+    server.config["PAGEVIEWS_DRAIN_SECONDS"] = 0
+    _views(server, product, 1)  # due: this view and the three held go to Redis together
+    assert len(memory_counts(server)) == 0
+    assert real_redis.hget(name, str(product.id)) == b"4"
+    assert flush(server) == "flushed 4 view(s) of 1 product(s)"
+    assert views_of(product.id) == 4
 
 
 def test_without_redis_a_worker_writes_its_memory_at_most_every_drain_interval(make_server, catalog_state, statements):
