@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from flask import g, request
 from flask_login import current_user
@@ -40,6 +41,7 @@ BOT_MARKS = (
 _BOT = re.compile("|".join(BOT_MARKS), re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # browsers send a few thousand distinct strings: the regex runs once each
 def is_bot(user_agent: str | None) -> bool:
     return not (user_agent or "").strip() or _BOT.search(user_agent) is not None
 
