@@ -41,9 +41,17 @@ BOT_MARKS = (
 _BOT = re.compile("|".join(BOT_MARKS), re.IGNORECASE)
 
 
-@lru_cache(maxsize=4096)  # browsers send a few thousand distinct strings: the regex runs once each
+MAX_BROWSER_AGENT = 512  # browsers' User-Agents are shorter; a longer one is not a person's
+
+
 def is_bot(user_agent: str | None) -> bool:
-    return not (user_agent or "").strip() or _BOT.search(user_agent) is not None
+    user_agent = (user_agent or "").strip()
+    return not user_agent or len(user_agent) > MAX_BROWSER_AGENT or _matches_bot(user_agent)
+
+
+@lru_cache(maxsize=4096)  # browsers send a few thousand distinct strings: the regex runs once each
+def _matches_bot(user_agent: str) -> bool:
+    return _BOT.search(user_agent) is not None
 
 
 def _counts_for(product_id: int) -> bool:

@@ -70,7 +70,7 @@ def test_the_bot_rules_leave_browsers_alone():
     assert not is_bot("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
                       "Version/17.1 Mobile/15E148 Safari/604.1")
     assert not is_bot("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0")
-    assert is_bot(None) and is_bot("   ") and is_bot("Mozilla/5.0")
+    assert is_bot(None) and is_bot("   ") and is_bot("Mozilla/5.0") and is_bot("Mozilla/5.0 " + "x" * 600)
 
 
 def test_the_seller_and_administrators_are_not_counted_other_sellers_are(app, cache_on):
