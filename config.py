@@ -161,6 +161,9 @@ class Config:
     # With REDIS_URL, the cached pages live in Redis too, shared by every worker and server,
     # under this prefix (one per deployment sharing a Redis).
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "bebeli")
+    # Product views a worker counted in its own memory are handed on to Redis (or, with Redis
+    # away, to the table) at most this often (bebeli.pageviews).
+    PAGEVIEWS_DRAIN_SECONDS = _env_int("PAGEVIEWS_DRAIN_SECONDS", 5)
     ASN_IMPORT_MAX_ROWS = _env_int("ASN_IMPORT_MAX_ROWS", 20000)
     ASN_IMPORT_BATCH_HOURS = _env_int("ASN_IMPORT_BATCH_HOURS", 24)  # an unconfirmed preview expires
 
@@ -287,6 +290,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/bebeli-test-uploads")
     CATALOG_CACHE_SECONDS = 0  # tests that exercise the cache turn it on themselves
+    PAGEVIEWS_DRAIN_SECONDS = 10**9  # counted views stay in memory until a test flushes them
     QUOTA_HOME_HISTORY_SECONDS = 0  # each test sees its own data
     PASSWORD_HASH_PROFILE = "CHEAPEST"  # Argon2's test profile; production keeps RFC 9106 low-memory
     PUBLIC_BASE_URL = "http://localhost"  # the test client's own address

@@ -12,13 +12,13 @@ from config import CONFIGS
 BLUEPRINTS = (
     "main", "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
     "cart", "lifecycle", "orders", "quotas", "procurement", "settlement", "reviews", "complaints", "sanctions", "jobs", "admin", "metrics",
-    "insights", "growth",
+    "insights", "growth", "pageviews",
 )
 # The rooms with tables: importing them makes every table known to metadata and Alembic.
 MODELS = (
     "auth", "audit", "mail", "notifications", "directory", "sellers", "catalog",
     "cart", "orders", "payments", "quotas", "procurement", "settlement", "reviews", "complaints", "sanctions", "jobs",
-    "insights",
+    "insights", "pageviews",
 )
 
 

@@ -16,7 +16,7 @@ DEMO_SEEDERS = ("auth", "sellers", "catalog", "orders", "quotas", "procurement",
                 "insights")
 # The rooms with their own commands (a `commands` list in their cli.py).
 COMMAND_MODULES = ("auth", "directory", "sellers", "catalog", "orders", "quotas", "settlement", "reviews", "complaints", "jobs",
-                   "insights")
+                   "insights", "pageviews")
 
 
 @click.command("seed-demo")

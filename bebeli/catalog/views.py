@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -202,7 +202,7 @@ def _reviews_context(subject) -> dict:
 @bp.get("/produk/<id:product_id>/<slug>")
 @cached_page(shares_frame=True)
 def product(product_id, slug):
-    item = _product_for_page(product_id)
+    item = g.shown_product = _product_for_page(product_id)  # bebeli.pageviews: the owner's own views
     visible = is_visible_to_buyers(item)
     if not visible and not (can_manage_product(current_user, item) or is_admin(current_user)):
         abort(404)

@@ -56,6 +56,7 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("quota-freeze", "30 17 * * *", timedelta(days=1), "bebeli.quotas.cli:freeze_closed"),
     Periodic("payouts-create", "0 2 * * *", timedelta(days=1), "bebeli.settlement.cli:create_payouts",
              command="payouts create"),
+    Periodic("pageviews-flush", "*/10 * * * *", timedelta(minutes=10), "bebeli.pageviews.counter:flush_views"),
 )
 BY_NAME = {entry.name: entry for entry in PERIODIC}
 

@@ -19,7 +19,7 @@ from tests.jobs.conftest import jobs, work
 # added since.
 FORMER_CRON = {"expire-orders", "autocomplete-orders", "send-mail", "quota-reminders",
                "notify-expired-certificates", "quota-freeze", "payouts create"}
-ADDED = {"complaints-deadlines"}
+ADDED = {"complaints-deadlines", "pageviews-flush"}
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
 
 
