@@ -60,7 +60,23 @@ def products(shop: Shop, months: list[date]) -> dict:
     never = sorted((p for pid, p in listed.items() if pid not in ever_sold), key=lambda p: p.name.lower())
     worst = sorted(sold, key=lambda f: (f.revenue, f.units, f.product.id))[:PRODUCTS_SHOWN]
     return {"best": sold[:PRODUCTS_SHOWN], "worst": worst if len(sold) > PRODUCTS_SHOWN else [],
-            "never": never}
+            "never": never, "figures": figures}
+
+
+def attention(shop: Shop, months: list[date], product_figures: dict) -> dict:
+    """Product views of the period against the orders they led to (conversion), and the shop's
+    products sitting in buyers' carts. Views come from bebeli.pageviews (flushed counts)."""
+    from bebeli.pageviews.queries import STALE_CART_DAYS, left_in_carts, views_by_product
+
+    views = views_by_product(shop.id, months[0])
+    orders = {pid: f["orders"] for pid, f in product_figures["figures"].items()}
+    names = dict(db.session.execute(sa.select(Product.id, Product.name).where(Product.id.in_(views))).all()) if views else {}
+    rows = [{"product_id": pid, "name": names[pid], "views": n, "orders": orders.get(pid, 0),
+             "conversion": orders.get(pid, 0) * 100 / n if n else None}
+            for pid, n in views.items() if pid in names]
+    rows.sort(key=lambda r: (-r["views"], r["product_id"]))
+    return {"viewed": rows[:PRODUCTS_SHOWN * 2], "carts": left_in_carts(shop.id)[:PRODUCTS_SHOWN * 2],
+            "cart_days": STALE_CART_DAYS}
 
 
 def customers(shop: Shop, month: date | None = None) -> dict:

@@ -40,6 +40,7 @@ def page():
     products = services.products(shop, sales["months"])
     return render_template(
         "insights/page.html", shop=shop, sales=sales, charts=charts, products=products,
+        attention=services.attention(shop, sales["months"], products),
         customers=services.customers(shop), tips=tips.tips_for(shop), low_stock=services.low_stock(shop),
         expiring=services.expiring_certificates(shop), report_months=sales["months"][::-1])
 

@@ -113,3 +113,33 @@ def test_dashboard_links_to_the_page_and_shows_alerts(client, ctx):
     expiring = html.split('data-testid="expiring-certificates"')[1].split("</div>")[0]
     assert "Halal" in expiring and "SNI" not in expiring
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ShopCertificate)) == 2
+
+
+def test_views_conversion_and_carts_of_the_own_shop(client, ctx):
+    from bebeli.cart.models import CartLine
+    from bebeli.db import utcnow
+    from bebeli.pageviews.models import ProductViewsDaily
+    from tests.orders.factories import asn_buyer
+
+    w = build()
+    today = jakarta_today()
+    db.session.add_all([ProductViewsDaily(product_id=w.a1.id, day=today, views=40),
+                        ProductViewsDaily(product_id=w.a1.id, day=today - timedelta(days=3), views=20),
+                        ProductViewsDaily(product_id=w.a3.id, day=today, views=7),
+                        ProductViewsDaily(product_id=w.a3.id, day=today - timedelta(days=400), views=99),  # too old
+                        ProductViewsDaily(product_id=w.b1.id, day=today, views=500)])                       # shop B
+    buyers = [asn_buyer(), asn_buyer()]
+    db.session.add_all([CartLine(buyer_id=buyers[0].id, product_id=w.a3.id, quantity=1, price_seen_amount=1,
+                                 created_at=utcnow() - timedelta(days=10)),
+                        CartLine(buyer_id=buyers[1].id, product_id=w.a3.id, quantity=2, price_seen_amount=1),
+                        CartLine(buyer_id=buyers[1].id, product_id=w.b1.id, quantity=1, price_seen_amount=1)])
+    db.session.commit()
+    client.login(w.shop.owner)
+    html = client.get(PAGE).get_data(as_text=True)
+    # A1: 60 views, 3 orders → 5,0%; A3: 7 views (the 400-day-old ones left out), never ordered.
+    assert figures(html, testid="products-viewed", product=str(w.a1.id)) == {"views": 60, "orders": 3}
+    viewed = html.split('data-testid="products-viewed"')[1]
+    assert ">5,0%<" in viewed.split(f'data-product="{w.a1.id}"')[1].split("</tr>")[0]
+    assert figures(html, testid="products-viewed", product=str(w.a3.id)) == {"views": 7, "orders": 0}
+    assert figures(html, testid="products-in-carts", product=str(w.a3.id)) == {"carts": 2, "left": 1}
+    assert f'data-product="{w.b1.id}"' not in html
