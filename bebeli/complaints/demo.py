@@ -7,13 +7,13 @@ import sqlalchemy as sa
 
 from bebeli import lifecycle
 from bebeli.auth.models import User
-from bebeli.cart.services import add_to_cart, cart_key
 from bebeli.catalog.models import Product
 from bebeli.complaints import services
 from bebeli.complaints.models import Complaint, ComplaintKind, Remedy
 from bebeli.extensions import db
 from bebeli.notifications.services import request_context
-from bebeli.orders.models import FulfilmentMethod, SellerOrder
+from bebeli.orders.demo import shipped_demo_order
+from bebeli.orders.models import SellerOrder
 
 BUYER = "siti.rahmawati@bebeli.test"
 PRODUCT = "Keripik Pisang Cokelat"
@@ -39,15 +39,7 @@ def seed(accounts: list, password: str) -> None:
 
 
 def _delivered(buyer: User, product: Product, quantity: int) -> SellerOrder:
-    add_to_cart(buyer, product, quantity)
-    office = lifecycle.office_address_for(buyer) or "Kantor pembeli"
-    order, _ = lifecycle.place_order(
-        buyer, lifecycle.same_choice_for_every_shop(buyer, FulfilmentMethod.DELIVERY, office),
-        idempotency_key=cart_key(buyer))
-    lifecycle.pay_without_screen(order)
-    [so] = order.seller_orders
-    lifecycle.accept_seller_order(so, so.shop.owner)
-    lifecycle.ship_seller_order(so, so.shop.owner, courier="Kurir toko", tracking_number=None)
+    [so] = shipped_demo_order(buyer, [(product, quantity)]).seller_orders
     lifecycle.mark_delivered(so, so.shop.owner)
     db.session.flush()
     return so

@@ -36,18 +36,32 @@ def seed(accounts: list, password: str) -> None:
             _purchase(buyer, products, stage)
 
 
-def _purchase(buyer: User, products: list, stage: str) -> None:
-    for product, quantity in products:
+def place_demo_order(buyer: User, items) -> Order:
+    """The buyer's cart of `items` [(product, quantity)] placed as a delivery to their office,
+    through the real checkout (the demo seeders of other rooms use it too)."""
+    for product, quantity in items:
         add_to_cart(buyer, product, quantity)
     office = lifecycle.office_address_for(buyer) or "Kantor pembeli"
     order, _ = lifecycle.place_order(buyer, lifecycle.same_choice_for_every_shop(buyer, FulfilmentMethod.DELIVERY, office),
                                   idempotency_key=cart_key(buyer))
-    if stage == "unpaid":
-        return
+    return order
+
+
+def shipped_demo_order(buyer: User, items) -> Order:
+    """`place_demo_order`, paid, and every shop's part accepted and shipped by its seller."""
+    order = place_demo_order(buyer, items)
     pay_without_screen(order)
-    if stage != "shipped":
-        return
     for so in order.seller_orders:
         lifecycle.accept_seller_order(so, so.shop.owner)
         lifecycle.ship_seller_order(so, so.shop.owner, courier="Kurir toko", tracking_number=None)
-    lifecycle.confirm_receipt(order.seller_orders[0], buyer, note="Diterima dengan baik di kantor.")
+    return order
+
+
+def _purchase(buyer: User, products: list, stage: str) -> None:
+    if stage == "shipped":
+        order = shipped_demo_order(buyer, products)
+        lifecycle.confirm_receipt(order.seller_orders[0], buyer, note="Diterima dengan baik di kantor.")
+        return
+    order = place_demo_order(buyer, products)
+    if stage != "unpaid":
+        pay_without_screen(order)

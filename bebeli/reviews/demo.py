@@ -8,10 +8,10 @@ import sqlalchemy as sa
 
 from bebeli import lifecycle
 from bebeli.auth.models import User
-from bebeli.cart.services import add_to_cart, cart_key
 from bebeli.catalog.models import Product
 from bebeli.extensions import db
-from bebeli.orders.models import FulfilmentMethod, FulfilmentStatus, Order, OrderLine
+from bebeli.orders.demo import shipped_demo_order
+from bebeli.orders.models import FulfilmentStatus, Order, OrderLine
 from bebeli.reviews.models import Review
 from bebeli.reviews.moderation import Decision, decide
 from bebeli.reviews.services import ReviewInput, reply, save_review
@@ -46,16 +46,8 @@ def _received_order(buyer: User) -> Order | None:
     products = [(_product(name), quantity) for name, quantity in ITEMS]
     if any(product is None for product, _ in products):
         return None
-    for product, quantity in products:
-        add_to_cart(buyer, product, quantity)
-    office = lifecycle.office_address_for(buyer) or "Kantor pembeli"
-    order, _ = lifecycle.place_order(
-        buyer, lifecycle.same_choice_for_every_shop(buyer, FulfilmentMethod.DELIVERY, office),
-        idempotency_key=cart_key(buyer))
-    lifecycle.pay_without_screen(order)
+    order = shipped_demo_order(buyer, products)
     for so in order.seller_orders:
-        lifecycle.accept_seller_order(so, so.shop.owner)
-        lifecycle.ship_seller_order(so, so.shop.owner, courier="Kurir toko", tracking_number=None)
         lifecycle.confirm_receipt(so, buyer, note="Diterima di kantor.")
     return order
 

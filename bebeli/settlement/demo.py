@@ -12,12 +12,12 @@ import sqlalchemy as sa
 
 from bebeli import lifecycle
 from bebeli.auth.models import User
-from bebeli.cart.services import add_to_cart, cart_key
 from bebeli.catalog.models import Product
 from bebeli.db import utcnow
 from bebeli.extensions import db
 from bebeli.notifications.services import request_context
-from bebeli.orders.models import FulfilmentMethod, SellerOrder
+from bebeli.orders.demo import shipped_demo_order
+from bebeli.orders.models import SellerOrder
 from bebeli.payments.models import Payment, PaymentEvent
 from bebeli.settlement import payouts
 from bebeli.settlement.models import LedgerEntry, PayoutBatch
@@ -58,15 +58,7 @@ def seed(accounts: list, password: str) -> None:
 
 
 def _completed_sale(buyer: User, product: Product, quantity: int) -> SellerOrder:
-    add_to_cart(buyer, product, quantity)
-    office = lifecycle.office_address_for(buyer) or "Kantor pembeli"
-    order, _ = lifecycle.place_order(
-        buyer, lifecycle.same_choice_for_every_shop(buyer, FulfilmentMethod.DELIVERY, office),
-        idempotency_key=cart_key(buyer))
-    lifecycle.pay_without_screen(order)
-    [so] = order.seller_orders
-    lifecycle.accept_seller_order(so, so.shop.owner)
-    lifecycle.ship_seller_order(so, so.shop.owner, courier="Kurir toko", tracking_number=None)
+    [so] = shipped_demo_order(buyer, [(product, quantity)]).seller_orders
     lifecycle.confirm_receipt(so, buyer, note="Diterima lengkap.")
     db.session.flush()
     return so
