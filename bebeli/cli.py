@@ -13,7 +13,7 @@ DEMO_PASSWORD = "Bebeli-Demo-2026"
 
 # The rooms that seed demo data, in order: each seeder may use the rows of the ones before it.
 DEMO_SEEDERS = ("auth", "sellers", "catalog", "orders", "quotas", "procurement", "settlement", "reviews", "complaints",
-                "insights")
+                "insights", "pageviews")
 # The rooms with their own commands (a `commands` list in their cli.py).
 COMMAND_MODULES = ("auth", "directory", "sellers", "catalog", "orders", "quotas", "settlement", "reviews", "complaints", "jobs",
                    "insights", "pageviews")

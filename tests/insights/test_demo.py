@@ -9,6 +9,7 @@ from bebeli.insights.ledger import rebuild
 from bebeli.insights.models import InsightShopMonth
 from bebeli.invariants import violations
 from bebeli.orders.models import Order
+from bebeli.pageviews.models import ProductViewsDaily
 from bebeli.sellers.models import Shop
 
 
@@ -29,12 +30,17 @@ def test_the_demo_seller_has_a_year_of_sales(app, ctx, client):
     assert with_sales[-2]["revenue"] > with_sales[0]["revenue"]  # growing
     assert violations() == []
 
+    views = db.session.scalar(sa.select(sa.func.sum(ProductViewsDaily.views)))
+    assert views > 0
     assert runner.invoke(args=["seed-demo"]).exit_code == 0  # a second run changes nothing
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == orders
+    assert db.session.scalar(sa.select(sa.func.sum(ProductViewsDaily.views))) == views
     incremental = _rows()
     rebuild()
     db.session.commit()
     assert _rows() == incremental
 
     client.login("seller@bebeli.test", "Bebeli-Demo-2026")
-    assert client.get("/toko/wawasan").status_code == 200
+    page = client.get("/toko/wawasan")
+    assert page.status_code == 200
+    assert 'data-testid="products-viewed"' in page.get_data(as_text=True)  # demo views, with conversion
